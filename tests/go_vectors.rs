@@ -2,7 +2,13 @@
 //! five local-network BLS keys and their proofs of possession, the canonical order
 //! they sort into, other keys from avalanchego's tests, and the signature
 //! verification edge cases of `vms/platformvm/warp/signature_test.go` as a table.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use awm_core::bls::{self, BlsError, PublicKey, SecretKey, Signature};
 use awm_core::*;
@@ -29,7 +35,10 @@ fn local_key(n: usize) -> SecretKey {
 fn local_keys_public_keys_and_proofs_of_possession() {
     for (i, (pk_hex, pop_hex)) in LOCAL.iter().enumerate() {
         let sk = local_key(i + 1);
-        assert_eq!(hex::encode(sk.to_bytes()), hex::encode(format!("AvalancheLocalNetworkValidator0{}", i + 1)));
+        assert_eq!(
+            hex::encode(sk.to_bytes()),
+            hex::encode(format!("AvalancheLocalNetworkValidator0{}", i + 1))
+        );
         let pk = sk.public_key();
         assert_eq!(hex::encode(pk.to_compressed()), *pk_hex, "key {}", i + 1);
         // BLS signatures are deterministic: re-signing reproduces the published PoP.
@@ -94,7 +103,8 @@ fn fixture() -> Fixture {
 impl Fixture {
     /// Canonical indices and aggregate signature of the given keys (1-based key numbers).
     fn sign(&self, key_numbers: &[usize], msg: &[u8]) -> (Vec<usize>, [u8; 96]) {
-        let indices = key_numbers.iter().map(|n| self.set.index_of(&self.keys[n - 1].public_key()).unwrap()).collect();
+        let indices =
+            key_numbers.iter().map(|n| self.set.index_of(&self.keys[n - 1].public_key()).unwrap()).collect();
         let sigs: Vec<Signature> = key_numbers.iter().map(|n| self.keys[n - 1].sign(msg)).collect();
         (indices, bls::aggregate_signatures(&sigs).unwrap().to_bytes())
     }
@@ -184,7 +194,12 @@ fn signature_verification_table() {
 fn insufficient_weight_message_names_the_numbers() {
     let f = fixture();
     let (idx, sig) = f.sign(&[1, 2, 3], &f.msg.to_bytes());
-    let err = BitSetSignature::new(SignerBitSet::from_indices(idx), sig).verify(&f.msg, NETWORK, &f.set, Quorum::DEFAULT);
+    let err = BitSetSignature::new(SignerBitSet::from_indices(idx), sig).verify(
+        &f.msg,
+        NETWORK,
+        &f.set,
+        Quorum::DEFAULT,
+    );
     assert_eq!(err.unwrap_err().to_string(), "signed weight 60 of total 150 is below quorum 67/100");
 }
 
@@ -192,10 +207,16 @@ fn insufficient_weight_message_names_the_numbers() {
 fn zero_total_weight_passes_the_weight_check_then_has_no_keys() {
     let f = fixture();
     // Every validator weighs 0: the empty bitset meets any quorum of 0, then fails for lack of keys.
-    let set = CanonicalValidatorSet::new(f.keys.iter().enumerate().map(|(i, k)| Validator::new(NodeId([i as u8; 20]), Some(k.public_key()), 0)))
-        .unwrap();
+    let set = CanonicalValidatorSet::new(
+        f.keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Validator::new(NodeId([i as u8; 20]), Some(k.public_key()), 0)),
+    )
+    .unwrap();
     let (_, sig) = f.sign(&[1], &f.msg.to_bytes());
-    let err = BitSetSignature::new(SignerBitSet::default(), sig).verify(&f.msg, NETWORK, &set, Quorum::DEFAULT);
+    let err =
+        BitSetSignature::new(SignerBitSet::default(), sig).verify(&f.msg, NETWORK, &set, Quorum::DEFAULT);
     assert_eq!(err.unwrap_err(), VerifyError::NoPublicKeys);
 }
 
@@ -212,6 +233,11 @@ fn duplicate_keys_sign_once_with_merged_weight() {
     let i1 = set.index_of(&f.keys[0].public_key()).unwrap();
     assert_eq!(set.validators()[i1].node_ids.len(), 3);
     let sig = f.keys[0].sign(&f.msg.to_bytes()).to_bytes();
-    let ok = BitSetSignature::new(SignerBitSet::from_indices([i1]), sig).verify(&f.msg, NETWORK, &set, Quorum::DEFAULT);
+    let ok = BitSetSignature::new(SignerBitSet::from_indices([i1]), sig).verify(
+        &f.msg,
+        NETWORK,
+        &set,
+        Quorum::DEFAULT,
+    );
     assert_eq!(ok.unwrap(), VerifiedWeight { signers: 1, signed_weight: 30, total_weight: 44 });
 }

@@ -1,7 +1,13 @@
 //! Property tests: codec round trips both ways (`decode(encode(x)) == x`, and
 //! `encode(decode(b)) == b` for every accepted `b`), bitsets against index sets,
 //! aggregates over random signer subsets, and minimal quorums.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -29,31 +35,43 @@ fn unsigned() -> impl Strategy<Value = UnsignedMessage> {
 }
 
 fn signed() -> impl Strategy<Value = Message> {
-    (unsigned(), prop::collection::vec(any::<u8>(), 0..40), prop::collection::vec(any::<u8>(), 96))
-        .prop_map(|(u, signers, sig)| {
+    (unsigned(), prop::collection::vec(any::<u8>(), 0..40), prop::collection::vec(any::<u8>(), 96)).prop_map(
+        |(u, signers, sig)| {
             let sig: [u8; 96] = sig.try_into().unwrap();
             Message::new(u, BitSetSignature::new(SignerBitSet::from_bytes(signers).unwrap(), sig))
-        })
+        },
+    )
 }
 
 fn pchain_payload() -> impl Strategy<Value = PChainPayload> {
     let owner = (any::<u32>(), prop::collection::vec(any::<[u8; 20]>(), 0..4))
         .prop_map(|(threshold, addresses)| PChainOwner { threshold, addresses });
     prop_oneof![
-        (id(), any::<u64>(), any::<u64>())
-            .prop_map(|(v, nonce, weight)| PChainPayload::L1ValidatorWeight(L1ValidatorWeight { validation_id: v, nonce, weight })),
-        (id(), prop::collection::vec(any::<u8>(), 0..32), prop::collection::vec(any::<u8>(), 48), any::<u64>(), owner.clone(), owner, any::<u64>())
-            .prop_map(|(subnet_id, node_id, pk, expiry, remaining_balance_owner, disable_owner, weight)| {
-                PChainPayload::RegisterL1Validator(RegisterL1Validator {
-                    subnet_id,
-                    node_id,
-                    bls_public_key: pk.try_into().unwrap(),
-                    expiry,
-                    remaining_balance_owner,
-                    disable_owner,
-                    weight,
-                })
-            }),
+        (id(), any::<u64>(), any::<u64>()).prop_map(|(v, nonce, weight)| PChainPayload::L1ValidatorWeight(
+            L1ValidatorWeight { validation_id: v, nonce, weight }
+        )),
+        (
+            id(),
+            prop::collection::vec(any::<u8>(), 0..32),
+            prop::collection::vec(any::<u8>(), 48),
+            any::<u64>(),
+            owner.clone(),
+            owner,
+            any::<u64>()
+        )
+            .prop_map(
+                |(subnet_id, node_id, pk, expiry, remaining_balance_owner, disable_owner, weight)| {
+                    PChainPayload::RegisterL1Validator(RegisterL1Validator {
+                        subnet_id,
+                        node_id,
+                        bls_public_key: pk.try_into().unwrap(),
+                        expiry,
+                        remaining_balance_owner,
+                        disable_owner,
+                        weight,
+                    })
+                }
+            ),
     ]
 }
 

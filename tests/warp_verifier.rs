@@ -1,6 +1,12 @@
 //! The receiver side: choosing the signing subnet (§5.2's primary-network rule)
 //! and asking each source its own quorum (the seeds' 70%-from-B, 90%-from-C example).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use awm_core::bls::{self, SecretKey, Signature};
 use awm_core::*;
@@ -14,10 +20,15 @@ struct Subnet {
 }
 
 fn subnet(tag: u8, n: u8) -> Subnet {
-    let keys: Vec<SecretKey> = (0..n).map(|i| SecretKey::from_seed(&[[tag; 16], [i; 16]].concat()).unwrap()).collect();
-    let set = CanonicalValidatorSet::new(
-        keys.iter().enumerate().map(|(i, k)| Validator::new(NodeId([tag, i as u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), Some(k.public_key()), 10)),
-    )
+    let keys: Vec<SecretKey> =
+        (0..n).map(|i| SecretKey::from_seed(&[[tag; 16], [i; 16]].concat()).unwrap()).collect();
+    let set = CanonicalValidatorSet::new(keys.iter().enumerate().map(|(i, k)| {
+        Validator::new(
+            NodeId([tag, i as u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            Some(k.public_key()),
+            10,
+        )
+    }))
     .unwrap();
     Subnet { keys, set }
 }
@@ -28,7 +39,8 @@ impl Subnet {
         let payload = AddressedCall::new(vec![9; 20], vec![1, 2, 3]).unwrap().to_bytes();
         let unsigned = UnsignedMessage::new(NETWORK, chain, payload).unwrap();
         let bytes = unsigned.to_bytes();
-        let idx: Vec<usize> = self.keys[..signers].iter().map(|k| self.set.index_of(&k.public_key()).unwrap()).collect();
+        let idx: Vec<usize> =
+            self.keys[..signers].iter().map(|k| self.set.index_of(&k.public_key()).unwrap()).collect();
         let sigs: Vec<Signature> = self.keys[..signers].iter().map(|k| k.sign(&bytes)).collect();
         let sig = bls::aggregate_signatures(&sigs).unwrap().to_bytes();
         Message::new(unsigned, BitSetSignature::new(SignerBitSet::from_indices(idx), sig))
@@ -80,11 +92,19 @@ fn seventy_percent_from_b_ninety_percent_from_c() {
     assert!(verifier.verify(&w.b.signed(CHAIN_B, 7), 1).is_ok(), "70% of B suffices");
     assert_eq!(
         verifier.verify(&w.b.signed(CHAIN_B, 6), 1).unwrap_err(),
-        WarpError::Verify(VerifyError::InsufficientWeight { signed: 60, total: 100, quorum: Quorum::percent(70).unwrap() })
+        WarpError::Verify(VerifyError::InsufficientWeight {
+            signed: 60,
+            total: 100,
+            quorum: Quorum::percent(70).unwrap()
+        })
     );
     assert_eq!(
         verifier.verify(&w.c.signed(CHAIN_C, 8), 1).unwrap_err(),
-        WarpError::Verify(VerifyError::InsufficientWeight { signed: 80, total: 100, quorum: Quorum::percent(90).unwrap() })
+        WarpError::Verify(VerifyError::InsufficientWeight {
+            signed: 80,
+            total: 100,
+            quorum: Quorum::percent(90).unwrap()
+        })
     );
     assert_eq!(verifier.verify(&w.c.signed(CHAIN_C, 9), 1).unwrap().signed_weight, 90);
     // C's validators cannot sign for B.

@@ -164,8 +164,8 @@ impl PublicKey {
     /// encoding of a curve point, not infinity, in the G1 subgroup.
     pub fn from_compressed(bytes: &[u8]) -> Result<Self, BlsError> {
         check_len("public key", bytes, PUBLIC_KEY_LEN)?;
-        let point = min_pk::PublicKey::uncompress(bytes)
-            .map_err(|e| BlsError::PublicKeyEncoding(blst_reason(e)))?;
+        let point =
+            min_pk::PublicKey::uncompress(bytes).map_err(|e| BlsError::PublicKeyEncoding(blst_reason(e)))?;
         point.validate().map_err(|e| match e {
             BLST_ERROR::BLST_PK_IS_INFINITY => BlsError::PublicKeyInfinity,
             _ => BlsError::PublicKeyNotInGroup,
@@ -179,8 +179,8 @@ impl PublicKey {
     /// from a trusted store, such as a P-Chain registry that checked them on entry.
     pub fn from_trusted_uncompressed(bytes: &[u8]) -> Result<Self, BlsError> {
         check_len("uncompressed public key", bytes, PUBLIC_KEY_UNCOMPRESSED_LEN)?;
-        let point = min_pk::PublicKey::deserialize(bytes)
-            .map_err(|e| BlsError::PublicKeyEncoding(blst_reason(e)))?;
+        let point =
+            min_pk::PublicKey::deserialize(bytes).map_err(|e| BlsError::PublicKeyEncoding(blst_reason(e)))?;
         Ok(Self::from_point(point))
     }
 
@@ -246,8 +246,8 @@ impl Signature {
     /// of a curve point in the G2 subgroup; the point at infinity is accepted.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BlsError> {
         check_len("signature", bytes, SIGNATURE_LEN)?;
-        let sig = min_pk::Signature::uncompress(bytes)
-            .map_err(|e| BlsError::SignatureEncoding(blst_reason(e)))?;
+        let sig =
+            min_pk::Signature::uncompress(bytes).map_err(|e| BlsError::SignatureEncoding(blst_reason(e)))?;
         sig.validate(false).map_err(|_| BlsError::SignatureNotInGroup)?;
         Ok(Self(sig))
     }

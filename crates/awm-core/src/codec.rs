@@ -119,11 +119,7 @@ impl<'a> Unpacker<'a> {
 
     /// Takes the next `n` bytes.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
-        let short = CodecError::ShortInput {
-            offset: self.offset,
-            needed: n,
-            remaining: self.remaining(),
-        };
+        let short = CodecError::ShortInput { offset: self.offset, needed: n, remaining: self.remaining() };
         let end = self.offset.checked_add(n).ok_or_else(|| short.clone())?;
         let out = self.bytes.get(self.offset..end).ok_or(short)?;
         self.offset = end;
@@ -186,10 +182,9 @@ impl<'a> Unpacker<'a> {
     pub fn array_list<const N: usize>(&mut self) -> Result<Vec<[u8; N]>, CodecError> {
         let count = self.slice_len()?;
         // Check the whole list is present before allocating for it.
-        let total = count.checked_mul(N).ok_or(CodecError::LengthTooLarge {
-            len: count as u64,
-            max: MAX_SLICE_LEN,
-        })?;
+        let total = count
+            .checked_mul(N)
+            .ok_or(CodecError::LengthTooLarge { len: count as u64, max: MAX_SLICE_LEN })?;
         let raw = self.take(total)?;
         Ok(raw
             .chunks_exact(N)

@@ -94,11 +94,15 @@ fn parse_entry(node_text: &str, entry: &Value) -> Result<Validator, ValidatorJso
     let public_key = match key {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => {
-            let bytes: [u8; 48] = hex_to_array(text)
-                .map_err(|source| ValidatorJsonError::PublicKeyText { node_id: node_text.to_owned(), source })?;
+            let bytes: [u8; 48] = hex_to_array(text).map_err(|source| ValidatorJsonError::PublicKeyText {
+                node_id: node_text.to_owned(),
+                source,
+            })?;
             Some(
-                PublicKey::from_compressed(&bytes)
-                    .map_err(|source| ValidatorJsonError::PublicKey { node_id: node_text.to_owned(), source })?,
+                PublicKey::from_compressed(&bytes).map_err(|source| ValidatorJsonError::PublicKey {
+                    node_id: node_text.to_owned(),
+                    source,
+                })?,
             )
         }
         Some(other) => {
@@ -142,13 +146,16 @@ impl CanonicalValidatorSet {
 mod tests {
     use super::*;
 
-    const PK1: &str = "0x900c9b119b5c82d781d4b49be78c3fc7ae65f2b435b7ed9e3a8b9a03e475edff86d8a64827fec8db23a6f236afbf127d";
+    const PK1: &str =
+        "0x900c9b119b5c82d781d4b49be78c3fc7ae65f2b435b7ed9e3a8b9a03e475edff86d8a64827fec8db23a6f236afbf127d";
     const N1: &str = "NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg";
     const N2: &str = "NodeID-111111111111111111116DBWJs";
 
     #[test]
     fn accepts_bare_wrapped_and_rpc_forms() {
-        let bare = format!(r#"{{"{N1}":{{"publicKey":"{PK1}","weight":"2000"}},"{N2}":{{"publicKey":null,"weight":"500"}}}}"#);
+        let bare = format!(
+            r#"{{"{N1}":{{"publicKey":"{PK1}","weight":"2000"}},"{N2}":{{"publicKey":null,"weight":"500"}}}}"#
+        );
         let wrapped = format!(r#"{{"validators":{bare}}}"#);
         let rpc = format!(r#"{{"jsonrpc":"2.0","result":{bare},"id":1}}"#);
         let rpc_wrapped = format!(r#"{{"jsonrpc":"2.0","result":{wrapped},"id":1}}"#);
@@ -167,19 +174,23 @@ mod tests {
         let cases: Vec<(String, fn(&ValidatorJsonError) -> bool)> = vec![
             ("{".into(), |e| matches!(e, ValidatorJsonError::Json(_))),
             ("[1]".into(), |e| matches!(e, ValidatorJsonError::Shape("an array"))),
-            (r#"{"error":{"code":-32000,"message":"x"}}"#.into(), |e| matches!(e, ValidatorJsonError::Rpc(_))),
+            (r#"{"error":{"code":-32000,"message":"x"}}"#.into(), |e| {
+                matches!(e, ValidatorJsonError::Rpc(_))
+            }),
             (r#"{"7Xhw":{"weight":"1"}}"#.into(), |e| matches!(e, ValidatorJsonError::NodeId { .. })),
             (format!(r#"{{"{N1}":{{"weight":"-1"}}}}"#), |e| matches!(e, ValidatorJsonError::Weight { .. })),
-            (format!(r#"{{"{N1}":{{"weight":"18446744073709551616"}}}}"#), |e| matches!(e, ValidatorJsonError::Weight { .. })),
-            (format!(r#"{{"{N1}":{{"publicKey":"0x12","weight":"1"}}}}"#), |e| matches!(e, ValidatorJsonError::PublicKeyText { .. })),
-            (
-                format!(r#"{{"{N1}":{{"publicKey":"0xc{}","weight":"1"}}}}"#, "0".repeat(95)),
-                |e| matches!(e, ValidatorJsonError::PublicKey { source: BlsError::PublicKeyInfinity, .. }),
-            ),
-            (
-                format!(r#"{{"{N1}":{{"weight":"18446744073709551615"}},"{N2}":{{"weight":"1"}}}}"#),
-                |e| matches!(e, ValidatorJsonError::Set(ValidatorSetError::WeightOverflow { .. })),
-            ),
+            (format!(r#"{{"{N1}":{{"weight":"18446744073709551616"}}}}"#), |e| {
+                matches!(e, ValidatorJsonError::Weight { .. })
+            }),
+            (format!(r#"{{"{N1}":{{"publicKey":"0x12","weight":"1"}}}}"#), |e| {
+                matches!(e, ValidatorJsonError::PublicKeyText { .. })
+            }),
+            (format!(r#"{{"{N1}":{{"publicKey":"0xc{}","weight":"1"}}}}"#, "0".repeat(95)), |e| {
+                matches!(e, ValidatorJsonError::PublicKey { source: BlsError::PublicKeyInfinity, .. })
+            }),
+            (format!(r#"{{"{N1}":{{"weight":"18446744073709551615"}},"{N2}":{{"weight":"1"}}}}"#), |e| {
+                matches!(e, ValidatorJsonError::Set(ValidatorSetError::WeightOverflow { .. }))
+            }),
         ];
         for (json, check) in cases {
             let err = CanonicalValidatorSet::from_get_validators_at_json(&json).unwrap_err();

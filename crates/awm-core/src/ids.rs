@@ -65,8 +65,7 @@ pub fn cb58_decode(text: &str) -> Result<Vec<u8>, IdError> {
 pub fn hex_to_array<const N: usize>(text: &str) -> Result<[u8; N], IdError> {
     let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")).unwrap_or(text);
     let bytes = hex::decode(digits).map_err(|e| IdError::Hex(e.to_string()))?;
-    <[u8; N]>::try_from(bytes.as_slice())
-        .map_err(|_| IdError::Length { expected: N, actual: bytes.len() })
+    <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| IdError::Length { expected: N, actual: bytes.len() })
 }
 
 fn to_array<const N: usize>(bytes: &[u8]) -> Result<[u8; N], IdError> {
@@ -150,9 +149,8 @@ impl NodeId {
 
     /// Parses `NodeID-<cb58>`.
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let body = text
-            .strip_prefix(NODE_ID_PREFIX)
-            .ok_or_else(|| IdError::MissingNodeIdPrefix(text.to_owned()))?;
+        let body =
+            text.strip_prefix(NODE_ID_PREFIX).ok_or_else(|| IdError::MissingNodeIdPrefix(text.to_owned()))?;
         to_array(&cb58_decode(body)?).map(Self)
     }
 }

@@ -234,7 +234,8 @@ mod tests {
         let payload = Hash { hash: Id([0x11; 32]) }.to_bytes();
         let msg = UnsignedMessage::new(12345, Id::EMPTY, payload).unwrap();
         let bytes = msg.to_bytes();
-        let expected_hex = ["0000", "00003039", &"00".repeat(32), "00000026", "000000000000", &"11".repeat(32)].concat();
+        let expected_hex =
+            ["0000", "00003039", &"00".repeat(32), "00000026", "000000000000", &"11".repeat(32)].concat();
         assert_eq!(hex::encode(&bytes), expected_hex);
     }
 
@@ -268,7 +269,10 @@ mod tests {
         let mut trailing = bytes.clone();
         trailing.push(0);
         assert_eq!(Message::parse(&trailing).unwrap_err(), CodecError::TrailingBytes { count: 1 });
-        assert!(matches!(Message::parse(&bytes[..bytes.len() - 1]).unwrap_err(), CodecError::ShortInput { .. }));
+        assert!(matches!(
+            Message::parse(&bytes[..bytes.len() - 1]).unwrap_err(),
+            CodecError::ShortInput { .. }
+        ));
         assert_eq!(Message::parse(&[0, 1, 2]).unwrap_err(), CodecError::UnknownVersion(1));
         // An unsigned message followed by anything is not an unsigned message.
         assert_eq!(UnsignedMessage::parse(&bytes).unwrap_err(), CodecError::TrailingBytes { count: 104 + 1 });

@@ -42,9 +42,7 @@ impl AddressedCall {
     /// Builds an addressed call, refusing one whose encoding exceeds [`MAX_PAYLOAD_SIZE`]
     /// (as avalanchego's `NewAddressedCall` does).
     pub fn new(source_address: Vec<u8>, payload: Vec<u8>) -> Result<Self, CodecError> {
-        let size = ADDRESSED_CALL_OVERHEAD
-            .saturating_add(source_address.len())
-            .saturating_add(payload.len());
+        let size = ADDRESSED_CALL_OVERHEAD.saturating_add(source_address.len()).saturating_add(payload.len());
         if size > MAX_PAYLOAD_SIZE {
             return Err(CodecError::TooLarge { size, max: MAX_PAYLOAD_SIZE });
         }
@@ -77,9 +75,7 @@ impl AddressedCall {
     /// The encoded length.
     pub fn encoded_len(&self) -> usize {
         // Bounded by MAX_PAYLOAD_SIZE at construction.
-        ADDRESSED_CALL_OVERHEAD
-            .saturating_add(self.source_address.len())
-            .saturating_add(self.payload.len())
+        ADDRESSED_CALL_OVERHEAD.saturating_add(self.source_address.len()).saturating_add(self.payload.len())
     }
 
     /// Encodes the payload blob (with its own version prefix and type ID).
@@ -91,9 +87,7 @@ impl AddressedCall {
     pub fn parse(bytes: &[u8]) -> Result<Self, CodecError> {
         match Payload::parse(bytes)? {
             Payload::AddressedCall(call) => Ok(call),
-            Payload::Hash(_) => {
-                Err(CodecError::WrongType { expected: "AddressedCall", found: HASH_TYPE_ID })
-            }
+            Payload::Hash(_) => Err(CodecError::WrongType { expected: "AddressedCall", found: HASH_TYPE_ID }),
         }
     }
 }
@@ -213,16 +207,14 @@ mod tests {
         let ok = Hash { hash: Id([9; 32]) }.to_bytes();
         let cases: Vec<(Vec<u8>, fn(&CodecError) -> bool)> = vec![
             ([&[0u8, 1][..], &ok[2..]].concat(), |e| matches!(e, CodecError::UnknownVersion(1))),
-            (
-                [&ok[..2], &[0, 0, 0, 2][..], &ok[6..]].concat(),
-                |e| matches!(e, CodecError::UnknownTypeId { type_id: 2, .. }),
-            ),
+            ([&ok[..2], &[0, 0, 0, 2][..], &ok[6..]].concat(), |e| {
+                matches!(e, CodecError::UnknownTypeId { type_id: 2, .. })
+            }),
             (ok[..37].to_vec(), |e| matches!(e, CodecError::ShortInput { needed: 32, remaining: 31, .. })),
             ([&ok[..], &[0][..]].concat(), |e| matches!(e, CodecError::TrailingBytes { count: 1 })),
-            (
-                hex::decode("00000000000180000000").unwrap(),
-                |e| matches!(e, CodecError::LengthTooLarge { len: 0x8000_0000, .. }),
-            ),
+            (hex::decode("00000000000180000000").unwrap(), |e| {
+                matches!(e, CodecError::LengthTooLarge { len: 0x8000_0000, .. })
+            }),
         ];
         for (bytes, check) in cases {
             let err = Payload::parse(&bytes).unwrap_err();

@@ -175,12 +175,10 @@ impl PChainPayload {
                 disable_owner: unpack_owner(&mut u)?,
                 weight: u.u64()?,
             }),
-            L1_VALIDATOR_REGISTRATION_TYPE_ID => {
-                Self::L1ValidatorRegistration(L1ValidatorRegistration {
-                    validation_id: Id(u.array()?),
-                    registered: u.bool()?,
-                })
-            }
+            L1_VALIDATOR_REGISTRATION_TYPE_ID => Self::L1ValidatorRegistration(L1ValidatorRegistration {
+                validation_id: Id(u.array()?),
+                registered: u.bool()?,
+            }),
             L1_VALIDATOR_WEIGHT_TYPE_ID => Self::L1ValidatorWeight(L1ValidatorWeight {
                 validation_id: Id(u.array()?),
                 nonce: u.u64()?,
@@ -293,7 +291,10 @@ mod tests {
                 weight: 0x292a_2b2c_2d2e_2f30,
             }),
         );
-        assert_eq!(PChainPayload::parse(&[255, 255, 255, 255]).unwrap_err(), CodecError::UnknownVersion(0xffff));
+        assert_eq!(
+            PChainPayload::parse(&[255, 255, 255, 255]).unwrap_err(),
+            CodecError::UnknownVersion(0xffff)
+        );
     }
 
     #[test]

@@ -68,8 +68,7 @@ impl Quorum {
     /// Whether `signed` of `total` meets the quorum: `numerator × total ≤ denominator × signed`.
     #[allow(clippy::arithmetic_side_effects)] // u64 × u64 always fits in u128
     pub fn is_met(&self, signed: u64, total: u64) -> bool {
-        u128::from(self.numerator) * u128::from(total)
-            <= u128::from(self.denominator) * u128::from(signed)
+        u128::from(self.numerator) * u128::from(total) <= u128::from(self.denominator) * u128::from(signed)
     }
 
     /// The least signed weight that meets the quorum: `ceil(numerator × total / denominator)`.
@@ -128,11 +127,7 @@ impl QuorumPolicy {
 
     /// The quorum for a message from `chain`, which belongs to `subnet`.
     pub fn quorum_for(&self, chain: &ChainId, subnet: &SubnetId) -> Quorum {
-        self.by_chain
-            .get(chain)
-            .or_else(|| self.by_subnet.get(subnet))
-            .copied()
-            .unwrap_or(self.default)
+        self.by_chain.get(chain).or_else(|| self.by_subnet.get(subnet)).copied().unwrap_or(self.default)
     }
 }
 

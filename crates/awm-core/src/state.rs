@@ -70,7 +70,11 @@ impl<T: ValidatorState + ?Sized> ValidatorState for Arc<T> {
     fn subnet_of(&self, chain_id: &ChainId) -> Result<SubnetId, StateError> {
         (**self).subnet_of(chain_id)
     }
-    fn validator_set(&self, subnet_id: &SubnetId, height: u64) -> Result<Arc<CanonicalValidatorSet>, StateError> {
+    fn validator_set(
+        &self,
+        subnet_id: &SubnetId,
+        height: u64,
+    ) -> Result<Arc<CanonicalValidatorSet>, StateError> {
         (**self).validator_set(subnet_id, height)
     }
 }
@@ -79,7 +83,11 @@ impl<T: ValidatorState + ?Sized> ValidatorState for &T {
     fn subnet_of(&self, chain_id: &ChainId) -> Result<SubnetId, StateError> {
         (**self).subnet_of(chain_id)
     }
-    fn validator_set(&self, subnet_id: &SubnetId, height: u64) -> Result<Arc<CanonicalValidatorSet>, StateError> {
+    fn validator_set(
+        &self,
+        subnet_id: &SubnetId,
+        height: u64,
+    ) -> Result<Arc<CanonicalValidatorSet>, StateError> {
         (**self).validator_set(subnet_id, height)
     }
 }
@@ -118,7 +126,11 @@ impl ValidatorState for FixedValidatorState {
         self.subnets.get(chain_id).copied().ok_or(StateError::UnknownChain(*chain_id))
     }
 
-    fn validator_set(&self, subnet_id: &SubnetId, p_chain_height: u64) -> Result<Arc<CanonicalValidatorSet>, StateError> {
+    fn validator_set(
+        &self,
+        subnet_id: &SubnetId,
+        p_chain_height: u64,
+    ) -> Result<Arc<CanonicalValidatorSet>, StateError> {
         self.sets
             .get(subnet_id)
             .cloned()

@@ -100,9 +100,11 @@ impl CanonicalValidatorSet {
         let validators: Vec<Validator> = validators.into_iter().collect();
         let mut total_weight: u64 = 0;
         for (index, v) in validators.iter().enumerate() {
-            total_weight = total_weight.checked_add(v.weight).ok_or(
-                ValidatorSetError::WeightOverflow { sum_so_far: total_weight, next: v.weight, index },
-            )?;
+            total_weight = total_weight.checked_add(v.weight).ok_or(ValidatorSetError::WeightOverflow {
+                sum_so_far: total_weight,
+                next: v.weight,
+                index,
+            })?;
         }
 
         let mut keyed: Vec<(&PublicKey, &Validator)> =
@@ -154,9 +156,7 @@ impl CanonicalValidatorSet {
 
     /// Position of a key in the canonical order.
     pub fn index_of(&self, key: &PublicKey) -> Option<usize> {
-        self.validators
-            .binary_search_by(|v| v.public_key.uncompressed().cmp(key.uncompressed()))
-            .ok()
+        self.validators.binary_search_by(|v| v.public_key.uncompressed().cmp(key.uncompressed())).ok()
     }
 
     /// Position of the validator holding a node ID.
@@ -182,7 +182,11 @@ impl CanonicalValidatorSet {
     /// Aggregates the keys of the signers in `signers`, whose indices the caller has
     /// checked are in range. `None` when there is no signer. A large majority is
     /// summed as all keys minus the non-signers: the same point, fewer additions.
-    pub(crate) fn aggregate_signers(&self, signers: &SignerBitSet, num_signers: usize) -> Option<AggregatePublicKey> {
+    pub(crate) fn aggregate_signers(
+        &self,
+        signers: &SignerBitSet,
+        num_signers: usize,
+    ) -> Option<AggregatePublicKey> {
         if num_signers == 0 {
             return None;
         }
@@ -203,11 +207,8 @@ impl CanonicalValidatorSet {
             }
             return Some(bls::to_aggregate(&sum));
         }
-        let points: Vec<min_pk::PublicKey> = signers
-            .indices()
-            .filter_map(|i| self.validators.get(i))
-            .map(|v| *v.public_key.point())
-            .collect();
+        let points: Vec<min_pk::PublicKey> =
+            signers.indices().filter_map(|i| self.validators.get(i)).map(|v| *v.public_key.point()).collect();
         bls::sum_points(&points).map(|s| bls::to_aggregate(&s))
     }
 }
@@ -239,7 +240,10 @@ mod tests {
         let merged = &set.validators()[set.index_of(&pk(1)).unwrap()];
         assert_eq!(merged.weight, 17);
         assert_eq!(merged.node_ids, vec![node(1), node(3)]);
-        assert!(set.validators().windows(2).all(|w| w[0].public_key.uncompressed() < w[1].public_key.uncompressed()));
+        assert!(set
+            .validators()
+            .windows(2)
+            .all(|w| w[0].public_key.uncompressed() < w[1].public_key.uncompressed()));
     }
 
     #[test]

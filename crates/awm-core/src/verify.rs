@@ -94,13 +94,20 @@ impl BitSetSignature {
         let num_signers = signers.num_signers()?;
         let bit_len = signers.bit_len();
         if bit_len > set.len() {
-            return Err(VerifyError::UnknownValidator { index: bit_len.saturating_sub(1), set_size: set.len() });
+            return Err(VerifyError::UnknownValidator {
+                index: bit_len.saturating_sub(1),
+                set_size: set.len(),
+            });
         }
         // Indices are in range and the total is a checked u64 sum, so this cannot overflow.
         let signed_weight = set.weight_of(signers.indices()).unwrap_or(u64::MAX);
         let total_weight = set.total_weight();
         if !quorum.is_met(signed_weight, total_weight) {
-            return Err(VerifyError::InsufficientWeight { signed: signed_weight, total: total_weight, quorum });
+            return Err(VerifyError::InsufficientWeight {
+                signed: signed_weight,
+                total: total_weight,
+                quorum,
+            });
         }
         let signature = Signature::from_bytes(self.signature()).map_err(VerifyError::ParseSignature)?;
         let aggregate = set.aggregate_signers(signers, num_signers).ok_or(VerifyError::NoPublicKeys)?;

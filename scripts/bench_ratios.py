@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Prints the figures of the last `cargo bench --bench verify` run as ratios to its baseline.
+
+Reads criterion's estimates under target/criterion/: every figure comes from the same run.
+"""
+import json
+import pathlib
+import sys
+
+root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
+
+
+def mean_ns(group: str, name: str) -> float:
+    path = root / group / name / "new" / "estimates.json"
+    return json.loads(path.read_text())["mean"]["point_estimate"]
+
+
+base = mean_ns("verify", "blst_single")
+print(f"baseline verify/blst_single: {base / 1e3:.1f} us")
+for n in (10, 100, 1000):
+    t = mean_ns("verify", f"warp_{n}")
+    print(f"verify/warp_{n}: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
+for n in (1000, 10000):
+    t = mean_ns("canonical_set", str(n))
+    print(f"canonical_set/{n}: {t / 1e6:.3f} ms")
