@@ -6,3 +6,8 @@
 //! - [`core`] (`awm-core`): wire format, BLS, canonical validator sets, verification.
 
 pub use awm_core as core;
+
+/// The README's Rust snippets, compiled as doctests so they cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | [`codec`] | the linear codec: versions, big-endian integers, `u32` lengths, type IDs, strict decoding |
 //! | [`message`] | [`UnsignedMessage`], [`BitSetSignature`], [`Message`] and the message ID |
-//! | [`payload`] | the EVM payloads [`Hash`] and [`AddressedCall`] (24 KiB cap) |
+//! | [`payload`] | the EVM payloads [`Hash`](struct@Hash) and [`AddressedCall`] (24 KiB cap) |
 //! | [`pchain`] | the ACP-77 P-Chain payloads |
 //! | [`bls`] | BLS12-381 min-pk keys, signatures, proofs of possession and aggregation on blst |
 //! | [`bitset`] | the big-endian signer bitset |

@@ -6,7 +6,7 @@
 //!
 //! | type | type ID | layout after the type ID | total |
 //! |---|---|---|---|
-//! | [`Hash`] | 0 | `hash` (32 bytes) | 38 |
+//! | [`Hash`](struct@Hash) | 0 | `hash` (32 bytes) | 38 |
 //! | [`AddressedCall`] | 1 | `sourceAddress` (`u32` len + bytes), `payload` (`u32` len + bytes) | 14 + a + p |
 //!
 //! [`UnsignedMessage`]: crate::UnsignedMessage
@@ -16,7 +16,7 @@ use crate::ids::Id;
 
 /// The payload codec's maximum size: 24 KiB (`MaxMessageSize`).
 pub const MAX_PAYLOAD_SIZE: usize = 24 * 1024;
-/// Type ID of [`Hash`].
+/// Type ID of [`Hash`](struct@Hash).
 pub const HASH_TYPE_ID: u32 = 0;
 /// Type ID of [`AddressedCall`].
 pub const ADDRESSED_CALL_TYPE_ID: u32 = 1;
