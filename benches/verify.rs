@@ -10,13 +10,6 @@
 //!   already validated into the canonical set (sum, merge, sort).
 //!
 //! `python3 scripts/bench_ratios.py` prints the ratios of a run.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -11,7 +11,6 @@
 //!    the quorum it asks of that source, and refuses a tampered or under-signed copy.
 //!
 //! Run with `cargo run --release --example demo`.
-#![allow(clippy::print_stdout, clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 
 use std::error::Error;
 use std::time::Instant;

@@ -8,13 +8,6 @@
 //!
 //! Without `python3` or py_ecc the test skips (with a `SKIPPED` line on stderr), except when
 //! the `CI` environment variable is set, where it fails.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

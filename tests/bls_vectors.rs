@@ -9,13 +9,6 @@
 //!
 //! If the vector directory is missing the tests skip (with a `SKIPPED` line on stderr),
 //! except when the `CI` environment variable is set, where they fail.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
 
 use std::path::{Path, PathBuf};
 

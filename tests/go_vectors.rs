@@ -2,13 +2,6 @@
 //! five local-network BLS keys and their proofs of possession, the canonical order
 //! they sort into, other keys from avalanchego's tests, and the signature
 //! verification edge cases of `vms/platformvm/warp/signature_test.go` as a table.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
 
 use awm_core::bls::{self, BlsError, PublicKey, SecretKey, Signature};
 use awm_core::*;

@@ -1,13 +1,6 @@
 //! Property tests: codec round trips both ways (`decode(encode(x)) == x`, and
 //! `encode(decode(b)) == b` for every accepted `b`), bitsets against index sets,
 //! aggregates over random signer subsets, and minimal quorums.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -1,12 +1,5 @@
 //! The receiver side: choosing the signing subnet (§5.2's primary-network rule)
 //! and asking each source its own quorum (the seeds' 70%-from-B, 90%-from-C example).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
 
 use awm_core::bls::{self, SecretKey, Signature};
 use awm_core::*;
