@@ -17,6 +17,10 @@
 //! | [`quorum`] | quorum fractions and per-source quorum policies |
 //! | [`verify`] | signature verification in the reference's check order |
 //! | [`state`] | the validator-state trait and the receiver's choice of signing subnet |
+//! | [`registry`] | an embedded P-Chain: PoP-checked registration, per-height diffs, history, an LRU of sets |
+//! | [`signer`] | a validator's signer, refusing other networks and chains |
+//! | [`aggregator`] | heaviest-first aggregation of verified signatures to the exact quorum |
+//! | [`acp118`] | ACP-118 signature request and response bytes |
 //!
 //! ```
 //! use awm_core::{bls::SecretKey, *};
@@ -42,6 +46,8 @@
 
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
+pub mod acp118;
+pub mod aggregator;
 pub mod bitset;
 pub mod bls;
 pub mod codec;
@@ -51,10 +57,13 @@ pub mod message;
 pub mod payload;
 pub mod pchain;
 pub mod quorum;
+pub mod registry;
+pub mod signer;
 pub mod state;
 pub mod validators;
 pub mod verify;
 
+pub use aggregator::{aggregate_signatures, Aggregated, AggregationError, DropReason, Dropped};
 pub use bitset::{NonCanonicalBitSet, SignerBitSet};
 pub use codec::CodecError;
 pub use get_validators_at::{parse_get_validators_at, ValidatorJsonError};
@@ -62,6 +71,8 @@ pub use ids::{ChainId, Id, IdError, NodeId, SubnetId};
 pub use message::{BitSetSignature, Message, UnsignedMessage};
 pub use payload::{AddressedCall, Hash, Payload, MAX_PAYLOAD_SIZE};
 pub use quorum::{Quorum, QuorumError, QuorumPolicy};
+pub use registry::{PChainRegistry, RegistryError};
+pub use signer::{Signer, SignerError};
 pub use state::{FixedValidatorState, StateError, ValidatorState, WarpConfig, WarpError, WarpVerifier};
 pub use validators::{CanonicalValidator, CanonicalValidatorSet, Validator, ValidatorSetError};
 pub use verify::{VerifiedWeight, VerifyError};

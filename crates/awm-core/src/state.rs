@@ -48,6 +48,14 @@ pub enum StateError {
         /// Why flattening failed.
         source: ValidatorSetError,
     },
+    /// The height is beyond what the P-Chain has accepted.
+    #[error("P-Chain height {requested} is beyond the current height {current}")]
+    HeightInFuture {
+        /// The height asked for.
+        requested: u64,
+        /// The latest accepted height.
+        current: u64,
+    },
     /// Any other failure of the backing store.
     #[error("validator state unavailable: {0}")]
     Unavailable(String),
