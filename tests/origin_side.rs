@@ -124,15 +124,13 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// An applied change: (height, node, its entry after the change as (weight, keyless)).
+type Change = (u64, u8, Option<(u64, bool)>);
+
 /// The canonical set at `height` computed from scratch: replay every applied change up to it.
-fn from_scratch(
-    log: &[(u64, u8, Option<(u64, bool)>)],
-    keys: &[SecretKey],
-    height: u64,
-) -> CanonicalValidatorSet {
+fn from_scratch(log: &[Change], keys: &[SecretKey], height: u64) -> CanonicalValidatorSet {
     let mut state: BTreeMap<u8, (u64, bool)> = BTreeMap::new();
-    for (h, n, after) in log.iter().filter(|(h, _, _)| *h <= height) {
-        let _ = h;
+    for (_, n, after) in log.iter().filter(|(h, _, _)| *h <= height) {
         match after {
             Some(entry) => state.insert(*n, *entry),
             None => state.remove(n),
@@ -161,7 +159,7 @@ proptest! {
         let mut height = 1u64;
         let mut live: BTreeMap<u8, (u64, bool)> = BTreeMap::new();
         // (height, node, entry after the change): the applied changes only.
-        let mut log: Vec<(u64, u8, Option<(u64, bool)>)> = Vec::new();
+        let mut log: Vec<Change> = Vec::new();
         // Make the subnet known from height 1.
         r.register_validator_without_key(1, SUBNET, node(200), 1).unwrap();
         live.insert(200, (1, true));
