@@ -223,13 +223,10 @@ impl PChainRegistry {
     ) -> Result<(), RegistryError> {
         let mut inner = self.lock();
         inner.check_height(height)?;
-        if weight == 0 {
-            return Err(RegistryError::ZeroWeight { node_id });
-        }
         if inner.entry(&subnet, &node_id).is_some() {
             return Err(RegistryError::AlreadyRegistered { subnet, node_id });
         }
-        inner.check_total(&subnet, &node_id, weight)?;
+        inner.check_weight(&subnet, &node_id, weight)?;
         inner.apply(height, subnet, node_id, Some(Entry { public_key, weight }));
         Ok(())
     }
@@ -244,11 +241,8 @@ impl PChainRegistry {
     ) -> Result<(), RegistryError> {
         let mut inner = self.lock();
         inner.check_height(height)?;
-        if weight == 0 {
-            return Err(RegistryError::ZeroWeight { node_id });
-        }
         let entry = inner.entry(&subnet, &node_id).ok_or(RegistryError::NotRegistered { subnet, node_id })?;
-        inner.check_total(&subnet, &node_id, weight)?;
+        inner.check_weight(&subnet, &node_id, weight)?;
         inner.apply(height, subnet, node_id, Some(Entry { weight, ..entry }));
         Ok(())
     }
@@ -291,8 +285,11 @@ impl Inner {
         self.current.get(subnet).and_then(|m| m.get(node_id)).copied()
     }
 
-    /// Refuses a change that would make the subnet's total weight overflow.
-    fn check_total(&self, subnet: &SubnetId, node_id: &NodeId, weight: u64) -> Result<(), RegistryError> {
+    /// Refuses a zero weight, and a weight that would make the subnet's total overflow.
+    fn check_weight(&self, subnet: &SubnetId, node_id: &NodeId, weight: u64) -> Result<(), RegistryError> {
+        if weight == 0 {
+            return Err(RegistryError::ZeroWeight { node_id: *node_id });
+        }
         let total = self
             .current
             .get(subnet)
