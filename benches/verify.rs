@@ -6,6 +6,8 @@
 //! - `verify/warp_{10,100,1000}`: `Message::verify` with a cached canonical set of
 //!   N validators, ⌈2N/3⌉ of them signing: bitset, weight, signature parse, key
 //!   aggregation, pairing.
+//! - `verify/warp_1000_first_use`: the same verification as the first one against a
+//!   freshly built set, which also pays the one-off sum of all keys.
 //! - `canonical_set/{1000,10000}`: flattening P-Chain validators whose keys are
 //!   already validated into the canonical set (sum, merge, sort).
 //!
@@ -81,6 +83,16 @@ fn bench_verify(c: &mut Criterion) {
         group.bench_function(format!("warp_{n}"), |b| {
             b.iter(|| black_box(&signed).verify(1, black_box(&set), quorum).unwrap())
         });
+        if n == 1000 {
+            let input = validators(&keys);
+            group.bench_function("warp_1000_first_use", |b| {
+                b.iter_batched(
+                    || CanonicalValidatorSet::new(input.clone()).unwrap(),
+                    |fresh| signed.verify(1, &fresh, quorum).unwrap(),
+                    BatchSize::LargeInput,
+                )
+            });
+        }
     }
     group.finish();
 }

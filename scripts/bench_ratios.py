@@ -20,6 +20,8 @@ print(f"baseline verify/blst_single: {base / 1e3:.1f} us")
 for n in (10, 100, 1000):
     t = mean_ns("verify", f"warp_{n}")
     print(f"verify/warp_{n}: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
+t = mean_ns("verify", "warp_1000_first_use")
+print(f"verify/warp_1000_first_use: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
 for n in (1000, 10000):
     t = mean_ns("canonical_set", str(n))
     print(f"canonical_set/{n}: {t / 1e6:.3f} ms")

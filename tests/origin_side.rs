@@ -252,8 +252,10 @@ fn aggregator_takes_the_smallest_heaviest_first_quorum_and_drops_bad_signatures(
         keys.iter().map(|k| Signer::new(k.clone(), NETWORK, CHAIN).sign(&msg).unwrap().to_bytes()).collect();
     let wrong = keys[0].sign(b"something else").to_bytes();
     let garbage = [0x80u8; 96];
-    // Node 1 (weight 40) lies; node 3 sends garbage then a second, valid signature; node 9 is unknown.
+    // Node 1 (weight 40) lies; node 3 sends garbage, then its valid signature; node 0 sends its
+    // valid signature twice; node 9 is unknown.
     let offered: Vec<(NodeId, &[u8])> = vec![
+        (node(0), &sigs[0]),
         (node(0), &sigs[0]),
         (node(1), &wrong),
         (node(2), &sigs[2]),
@@ -262,17 +264,21 @@ fn aggregator_takes_the_smallest_heaviest_first_quorum_and_drops_bad_signatures(
         (node(4), &sigs[4]),
         (node(9), &sigs[0]),
     ];
-    // 67% of 100 needs 67: heaviest valid first is 30 (node 3 is dropped: garbage came first),
-    // so without node 1 and node 3 the valid weight is 10 + 5 + 15 = 30 < 67.
+    // 67% of 100 needs 67. Node 3's garbage does not block its later valid signature, so the
+    // valid weight is 30 + 15 + 10 + 5 = 60 < 67 without node 1's 40.
     let err = aggregate_signatures(&msg, &set, Quorum::DEFAULT, offered.clone()).unwrap_err();
     let AggregationError::InsufficientWeight { gathered, needed, total, quorum, dropped } = &err;
-    assert_eq!((*gathered, *needed, *total, *quorum), (30, 67, 100, Quorum::DEFAULT));
+    assert_eq!((*gathered, *needed, *total, *quorum), (60, 67, 100, Quorum::DEFAULT));
     let reasons: Vec<(NodeId, DropReason)> = dropped.iter().map(|d| (d.node_id, d.reason)).collect();
     assert!(reasons.contains(&(node(1), DropReason::Invalid)));
     assert!(reasons.iter().any(|(n, r)| *n == node(3) && matches!(r, DropReason::Unparseable(_))));
-    assert!(reasons.iter().any(|(n, r)| *n == node(3) && matches!(r, DropReason::Duplicate { .. })));
+    assert!(!reasons.iter().any(|(n, r)| *n == node(3) && matches!(r, DropReason::Duplicate { .. })));
+    let index0 = set.index_of(&keys[0].public_key()).unwrap();
+    assert_eq!(reasons.iter().filter(|(n, _)| *n == node(0)).count(), 1);
+    assert!(reasons.contains(&(node(0), DropReason::Duplicate { index: index0 })));
+    assert_eq!(dropped.len(), 4);
     assert!(reasons.contains(&(node(9), DropReason::UnknownValidator)));
-    assert!(err.to_string().contains("weight 30 of total 100; quorum 67/100 needs 67"), "{err}");
+    assert!(err.to_string().contains("weight 60 of total 100; quorum 67/100 needs 67"), "{err}");
 
     // With node 1's real signature: heaviest first is 40 + 30 = 70 ≥ 67: two signers, no more.
     let honest: Vec<(NodeId, &[u8])> = (0..5).map(|i| (node(i as u8), &sigs[i][..])).collect();
@@ -336,4 +342,28 @@ fn registry_signer_aggregator_and_verifier_agree_across_heights() {
     let parsed = UnsignedMessage::parse(&decoded.message).unwrap();
     let response = acp118::encode_signature_response(&signers[3].sign(&parsed).unwrap().to_bytes());
     assert_eq!(acp118::decode_signature_response(&response).unwrap(), Some(sigs[3]));
+}
+
+#[test]
+fn two_node_ids_sharing_a_key_sign_once() {
+    let (a, b) = (key(1), key(2));
+    let set = CanonicalValidatorSet::new([
+        Validator::new(node(1), Some(a.public_key()), 30),
+        Validator::new(node(2), Some(a.public_key()), 30),
+        Validator::new(node(3), Some(b.public_key()), 40),
+    ])
+    .unwrap();
+    let msg = message();
+    let sig_a = a.sign(&msg.to_bytes()).to_bytes();
+    let offered: Vec<(NodeId, &[u8])> = vec![(node(1), &sig_a), (node(2), &sig_a)];
+    // One canonical validator of merged weight 60: 60 of 100 is short of 67, and the
+    // second node's copy is a duplicate, not another 30.
+    let err = aggregate_signatures(&msg, &set, Quorum::DEFAULT, offered.clone()).unwrap_err();
+    let AggregationError::InsufficientWeight { gathered, dropped, .. } = &err;
+    assert_eq!(*gathered, 60);
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(dropped[0].node_id, node(2));
+    assert!(matches!(dropped[0].reason, DropReason::Duplicate { .. }));
+    let agg = aggregate_signatures(&msg, &set, Quorum::percent(60).unwrap(), offered).unwrap();
+    assert_eq!((agg.signers.len(), agg.signed_weight), (1, 60));
 }

@@ -1,11 +1,13 @@
 //! Signature aggregation, synchronous core: from (validator, signature) pairs for one
 //! unsigned message to a signed [`Message`].
 //!
-//! 1. Each pair is matched to its canonical validator by node ID; unknown nodes and
-//!    second signatures for the same canonical validator are dropped.
-//! 2. Candidates are taken **heaviest first** (ties by canonical index). Each one's
-//!    signature is parsed and verified against that validator's key; a bad one is
-//!    dropped and never aggregated.
+//! 1. Each pair is matched to its canonical validator by node ID; unknown nodes are
+//!    dropped.
+//! 2. Candidates are taken **heaviest first** (ties by canonical index, then arrival
+//!    order). Each one's signature is parsed and verified against that validator's
+//!    key; a bad one is dropped and never aggregated. Once a validator has a valid
+//!    signature, later ones for it (the same key under another node ID, or a resend)
+//!    are dropped as duplicates; a bad signature never blocks a later good one.
 //! 3. Taking stops as soon as the exact quorum inequality
 //!    (`num × total ≤ den × signed`, against the set's total weight) holds, so the
 //!    signer set is the smallest heaviest-first set that meets the quorum, and no
@@ -29,7 +31,7 @@ pub enum DropReason {
     /// The node is not in the canonical set (no key, or not a validator).
     #[error("not a canonical validator of the set")]
     UnknownValidator,
-    /// Another signature for the same canonical validator (same key) came first.
+    /// A valid signature for the same canonical validator (same key) was already taken.
     #[error("duplicate signature for canonical validator {index}")]
     Duplicate {
         /// The canonical index.
@@ -103,14 +105,13 @@ pub fn aggregate_signatures<'a>(
     for (node_id, sig) in signatures {
         match set.index_of_node(&node_id) {
             None => dropped.push(Dropped { node_id, reason: DropReason::UnknownValidator }),
-            Some(index) if candidates.iter().any(|(i, _, _)| *i == index) => {
-                dropped.push(Dropped { node_id, reason: DropReason::Duplicate { index } })
-            }
             Some(index) => candidates.push((index, node_id, sig)),
         }
     }
     let weight = |i: usize| set.validators().get(i).map_or(0, |v| v.weight);
+    // Stable: signatures for one validator keep their arrival order.
     candidates.sort_by_key(|(i, _, _)| (core::cmp::Reverse(weight(*i)), *i));
+    let mut taken = vec![false; set.len()];
 
     let msg_bytes = msg.to_bytes();
     let total = set.total_weight();
@@ -119,13 +120,20 @@ pub fn aggregate_signatures<'a>(
         if quorum.is_met(signed, total) && !signers.is_empty() {
             break;
         }
-        let Some(validator) = set.validators().get(index) else { continue };
+        let (Some(validator), Some(already)) = (set.validators().get(index), taken.get_mut(index)) else {
+            continue;
+        };
+        if *already {
+            dropped.push(Dropped { node_id, reason: DropReason::Duplicate { index } });
+            continue;
+        }
         match Signature::from_bytes(bytes) {
             Err(e) => dropped.push(Dropped { node_id, reason: DropReason::Unparseable(e) }),
             Ok(sig) if !validator.public_key.verify(&msg_bytes, &sig) => {
                 dropped.push(Dropped { node_id, reason: DropReason::Invalid })
             }
             Ok(sig) => {
+                *already = true;
                 signed = signed.saturating_add(validator.weight);
                 signers.push(index);
                 sigs.push(sig);

@@ -11,6 +11,7 @@
 //!
 //! Signer index *i* of a bitset names the *i*-th validator of this order.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use blst::min_pk;
@@ -72,6 +73,8 @@ pub struct CanonicalValidatorSet {
     /// Sum of every key, computed on first use, for aggregating a large majority
     /// of signers as "all keys minus the non-signers".
     all_keys: OnceLock<Option<min_pk::AggregatePublicKey>>,
+    /// Node ID → canonical index, built on first use.
+    by_node: OnceLock<HashMap<NodeId, usize>>,
 }
 
 impl PartialEq for CanonicalValidatorSet {
@@ -87,6 +90,7 @@ impl Clone for CanonicalValidatorSet {
             validators: self.validators.clone(),
             total_weight: self.total_weight,
             all_keys: self.all_keys.clone(),
+            by_node: self.by_node.clone(),
         }
     }
 }
@@ -131,7 +135,7 @@ impl CanonicalValidatorSet {
                 v.node_ids.sort_unstable();
             }
         }
-        Ok(Self { validators: out, total_weight, all_keys: OnceLock::new() })
+        Ok(Self { validators: out, total_weight, all_keys: OnceLock::new(), by_node: OnceLock::new() })
     }
 
     /// The validators with keys, in canonical order.
@@ -159,9 +163,19 @@ impl CanonicalValidatorSet {
         self.validators.binary_search_by(|v| v.public_key.uncompressed().cmp(key.uncompressed())).ok()
     }
 
-    /// Position of the validator holding a node ID.
+    /// Position of the validator holding a node ID (a map built on first use, so
+    /// building the set stays cheap and repeated look-ups are constant time).
     pub fn index_of_node(&self, node_id: &NodeId) -> Option<usize> {
-        self.validators.iter().position(|v| v.node_ids.contains(node_id))
+        self.by_node
+            .get_or_init(|| {
+                self.validators
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, v)| v.node_ids.iter().map(move |n| (*n, i)))
+                    .collect()
+            })
+            .get(node_id)
+            .copied()
     }
 
     /// Sum of the weights of the validators at `indices` (checked).
