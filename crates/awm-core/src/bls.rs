@@ -256,6 +256,10 @@ impl Signature {
     pub fn to_bytes(&self) -> [u8; SIGNATURE_LEN] {
         self.0.compress()
     }
+
+    pub(crate) fn affine(&self) -> &blst::blst_p2_affine {
+        (&self.0).into()
+    }
 }
 
 impl PartialEq for Signature {
@@ -298,6 +302,10 @@ impl AggregatePublicKey {
     /// The 48-byte compressed encoding (`0xc0…` for infinity).
     pub fn to_compressed(&self) -> [u8; PUBLIC_KEY_LEN] {
         self.0.compress()
+    }
+
+    pub(crate) fn affine(&self) -> &blst::blst_p1_affine {
+        (&self.0).into()
     }
 }
 

@@ -10,6 +10,7 @@
 //! | [`payload`] | the EVM payloads [`Hash`](struct@Hash) and [`AddressedCall`] (24 KiB cap) |
 //! | [`pchain`] | the ACP-77 P-Chain payloads |
 //! | [`bls`] | BLS12-381 min-pk keys, signatures, proofs of possession and aggregation on blst |
+//! | [`batch`] | batch verification with random factors and bisection, verdicts equal to one by one |
 //! | [`bitset`] | the big-endian signer bitset |
 //! | [`ids`] | 32-byte IDs and node IDs with their CB58 and hex text forms |
 //! | [`validators`] | validators and the canonical validator set |
@@ -48,6 +49,7 @@
 
 pub mod acp118;
 pub mod aggregator;
+pub mod batch;
 pub mod bitset;
 pub mod bls;
 pub mod codec;
@@ -75,4 +77,4 @@ pub use registry::{PChainRegistry, RegistryError};
 pub use signer::{Signer, SignerError};
 pub use state::{FixedValidatorState, StateError, ValidatorState, WarpConfig, WarpError, WarpVerifier};
 pub use validators::{CanonicalValidator, CanonicalValidatorSet, Validator, ValidatorSetError};
-pub use verify::{VerifiedWeight, VerifyError};
+pub use verify::{PreparedSignature, VerifiedWeight, VerifyError};

@@ -20,7 +20,7 @@ use thiserror::Error;
 
 use crate::ids::{ChainId, Id, SubnetId};
 use crate::message::Message;
-use crate::quorum::QuorumPolicy;
+use crate::quorum::{Quorum, QuorumPolicy};
 use crate::validators::{CanonicalValidatorSet, ValidatorSetError};
 use crate::verify::{VerifiedWeight, VerifyError};
 
@@ -203,12 +203,21 @@ impl<S: ValidatorState> WarpVerifier<S> {
         Ok((if use_own { self.config.subnet_id } else { source_subnet }, source_subnet))
     }
 
+    /// The set that must sign a message from `source_chain_id` at `p_chain_height`,
+    /// and the quorum the receiver asks of that source.
+    pub fn signing_set(
+        &self,
+        source_chain_id: &ChainId,
+        p_chain_height: u64,
+    ) -> Result<(Arc<CanonicalValidatorSet>, Quorum), StateError> {
+        let (signing_subnet, source_subnet) = self.signing_subnet(source_chain_id)?;
+        let set = self.state.validator_set(&signing_subnet, p_chain_height)?;
+        Ok((set, self.config.quorum.quorum_for(source_chain_id, &source_subnet)))
+    }
+
     /// Verifies `msg` at `p_chain_height` (the block's proposervm context height).
     pub fn verify(&self, msg: &Message, p_chain_height: u64) -> Result<VerifiedWeight, WarpError> {
-        let source_chain = msg.unsigned().source_chain_id();
-        let (signing_subnet, source_subnet) = self.signing_subnet(&source_chain)?;
-        let set = self.state.validator_set(&signing_subnet, p_chain_height)?;
-        let quorum = self.config.quorum.quorum_for(&source_chain, &source_subnet);
+        let (set, quorum) = self.signing_set(&msg.unsigned().source_chain_id(), p_chain_height)?;
         Ok(msg.verify(self.config.network_id, &set, quorum)?)
     }
 }

@@ -15,7 +15,7 @@
 use thiserror::Error;
 
 use crate::bitset::NonCanonicalBitSet;
-use crate::bls::{BlsError, Signature};
+use crate::bls::{AggregatePublicKey, BlsError, Signature};
 use crate::message::{BitSetSignature, Message, UnsignedMessage};
 use crate::quorum::Quorum;
 use crate::validators::CanonicalValidatorSet;
@@ -77,6 +77,30 @@ pub struct VerifiedWeight {
     pub total_weight: u64,
 }
 
+/// A signature that passed every check but the pairing (steps 1–6): what a batch
+/// verifier needs to finish the job. [`PreparedSignature::verify`] completes it
+/// exactly as [`BitSetSignature::verify`] would.
+#[derive(Debug, Clone, Copy)]
+pub struct PreparedSignature {
+    /// The sum of the signers' keys.
+    pub aggregate: AggregatePublicKey,
+    /// The parsed, subgroup-checked aggregate signature.
+    pub signature: Signature,
+    /// The weight the signers carry.
+    pub weight: VerifiedWeight,
+}
+
+impl PreparedSignature {
+    /// Step 7, the pairing, over the unsigned message bytes.
+    pub fn verify(&self, unsigned_bytes: &[u8]) -> Result<VerifiedWeight, VerifyError> {
+        if self.aggregate.verify(unsigned_bytes, &self.signature) {
+            Ok(self.weight)
+        } else {
+            Err(VerifyError::InvalidSignature { signers: self.weight.signers })
+        }
+    }
+}
+
 impl BitSetSignature {
     /// Verifies this signature over `msg` for a receiver on `network_id`, against
     /// `set` with `quorum`. Runs entirely on the calling thread.
@@ -87,6 +111,19 @@ impl BitSetSignature {
         set: &CanonicalValidatorSet,
         quorum: Quorum,
     ) -> Result<VerifiedWeight, VerifyError> {
+        self.prepare(msg, network_id, set, quorum)?.verify(&msg.to_bytes())
+    }
+
+    /// Runs every check before the pairing, in the reference's order, and returns
+    /// what the pairing needs. [`PreparedSignature::verify`] (or a batch of them)
+    /// finishes the verification.
+    pub fn prepare(
+        &self,
+        msg: &UnsignedMessage,
+        network_id: u32,
+        set: &CanonicalValidatorSet,
+        quorum: Quorum,
+    ) -> Result<PreparedSignature, VerifyError> {
         if msg.network_id() != network_id {
             return Err(VerifyError::WrongNetworkId { expected: network_id, actual: msg.network_id() });
         }
@@ -111,10 +148,11 @@ impl BitSetSignature {
         }
         let signature = Signature::from_bytes(self.signature()).map_err(VerifyError::ParseSignature)?;
         let aggregate = set.aggregate_signers(signers, num_signers).ok_or(VerifyError::NoPublicKeys)?;
-        if !aggregate.verify(&msg.to_bytes(), &signature) {
-            return Err(VerifyError::InvalidSignature { signers: num_signers });
-        }
-        Ok(VerifiedWeight { signers: num_signers, signed_weight, total_weight })
+        Ok(PreparedSignature {
+            aggregate,
+            signature,
+            weight: VerifiedWeight { signers: num_signers, signed_weight, total_weight },
+        })
     }
 }
 

@@ -1,0 +1,444 @@
+//! Block pre-verification (`core.CheckBlockPredicates`): every warp predicate of
+//! a block is verified against the source's validator set at the block's P-Chain
+//! height **before** the block executes, and the failures become
+//! [`PredicateResults`].
+//!
+//! Per transaction:
+//!
+//! 1. each warp predicate must have a gas cost ([`predicate_gas`](crate::predicate_gas)):
+//!    a malformed one makes the **transaction invalid**
+//!    ([`BlockError::InvalidTransaction`]);
+//! 2. each predicate is verified (source subnet, validator set, network ID,
+//!    bitset range, quorum, signature); a failure sets its bit in the
+//!    transaction's [`FailureBits`];
+//! 3. a transaction with warp tuples gets an entry, empty when all passed;
+//!    one without is absent.
+//!
+//! How it is fast, and still exact:
+//!
+//! - the signing subnet of each source chain, and the validator set of each
+//!   subnet, are resolved **once per block** (all predicates share the block's
+//!   P-Chain height);
+//! - with [`Execution::Parallel`] (the default) the per-predicate work (signature
+//!   parsing, key aggregation, hashing to G2 and the Miller loop) is spread over
+//!   rayon's threads, and the pairings are finished as one random-linear-combination
+//!   batch that is bisected on failure ([`awm_core::batch`]);
+//! - [`Execution::Sequential`] verifies one by one on the calling thread, as the
+//!   reference does. Both give the same results: each verdict is the one-by-one
+//!   verdict, and a property test checks this on random blocks.
+//!
+//! The two ways a chain can treat failed predicates ([`PredicateRule`]):
+//!
+//! - [`PredicateRule::ResultsInBlock`] (ACP-30, what Avalanche runs): building
+//!   computes the results, verifying recomputes them and requires byte equality
+//!   with the header's, replaying reads them from the header
+//!   ([`ExtraLayout::results`](crate::ExtraLayout::results)) and never touches
+//!   validator sets or BLS;
+//! - [`PredicateRule::ValidityRequired`]: a builder drops a transaction any of whose
+//!   predicates fail, and a block holding one is invalid; nothing is stored, and a
+//!   replaying node treats every predicate as valid.
+//!
+//! The receiver's own chain ID is not an input: like the reference, nothing here
+//! compares a message's source chain with the receiver (contracts do).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use alloy_eip2930::AccessList;
+use alloy_primitives::B256;
+use awm_core::batch::{self, BatchTerm};
+use awm_core::{
+    CanonicalValidatorSet, ChainId, Message, PreparedSignature, Quorum, StateError, SubnetId, ValidatorState,
+    WarpVerifier,
+};
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::access_list::{warp_predicates, WARP_ADDRESS};
+use crate::gas::{
+    access_list_gas, analyze, AccessListGas, AccessListGasError, GasSchedule, PredicateGasError,
+};
+use crate::results::{FailureBits, PredicateResults, ResultsError};
+
+/// A transaction as pre-verification sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockTx<'a> {
+    /// The transaction hash (the results' key).
+    pub hash: B256,
+    /// Its EIP-2930 access list.
+    pub access_list: &'a AccessList,
+}
+
+/// How predicates are verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Execution {
+    /// One by one on the calling thread (the reference's way).
+    Sequential,
+    /// Across rayon's threads, pairings batched and bisected on failure.
+    #[default]
+    Parallel,
+}
+
+/// How a chain treats transactions whose predicates fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PredicateRule {
+    /// Failures are stored in the block; the transaction still executes and the
+    /// precompile reports the message as invalid.
+    #[default]
+    ResultsInBlock,
+    /// A transaction may only be included if all its predicates verify.
+    ValidityRequired,
+}
+
+/// Why a block's predicates are not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BlockError {
+    /// A transaction has a malformed warp predicate.
+    #[error("transaction {position} ({tx}) is invalid: warp predicate {index}: {source}")]
+    InvalidTransaction {
+        /// Position in the block.
+        position: usize,
+        /// Its hash.
+        tx: B256,
+        /// The predicate index.
+        index: usize,
+        /// Why.
+        source: PredicateGasError,
+    },
+    /// Under [`PredicateRule::ValidityRequired`], a transaction has failing predicates.
+    #[error("transaction {position} ({tx}) has failing warp predicates {failed:?}")]
+    PredicateFailed {
+        /// Position in the block.
+        position: usize,
+        /// Its hash.
+        tx: B256,
+        /// The failed indices.
+        failed: Vec<usize>,
+    },
+    /// The header's results differ from the recomputed ones (`errInvalidHeaderPredicateResults`).
+    #[error("header predicate results ({found} bytes) differ from the computed results ({expected} bytes: 0x{expected_hex})")]
+    ResultsMismatch {
+        /// Length of the computed encoding.
+        expected: usize,
+        /// Length of the header's bytes.
+        found: usize,
+        /// The computed encoding, hex.
+        expected_hex: String,
+    },
+    /// The results do not encode.
+    #[error(transparent)]
+    Results(#[from] ResultsError),
+}
+
+/// Why a transaction was left out of a block being built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A warp predicate is malformed: the transaction is invalid.
+    InvalidPredicate {
+        /// The predicate index.
+        index: usize,
+        /// Why.
+        source: PredicateGasError,
+    },
+    /// Under [`PredicateRule::ValidityRequired`], these predicates failed.
+    PredicateFailed(FailureBits),
+}
+
+/// A transaction left out of a block being built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Position among the candidates.
+    pub position: usize,
+    /// Its hash.
+    pub tx: B256,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// What a builder may include.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuiltBlock {
+    /// Positions of the candidates to include, in order.
+    pub included: Vec<usize>,
+    /// The candidates left out.
+    pub skipped: Vec<Skipped>,
+    /// The results of the included transactions (empty under
+    /// [`PredicateRule::ValidityRequired`]).
+    pub results: PredicateResults,
+}
+
+/// One transaction's predicates, checked: what `eth_call` / `eth_estimateGas`
+/// need to simulate it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxCheck {
+    /// Which predicates failed verification.
+    pub failures: FailureBits,
+    /// The access-list part of its intrinsic gas.
+    pub gas: AccessListGas,
+}
+
+/// What verification found for one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TxOutcome {
+    NoPredicates,
+    Invalid { index: usize, source: PredicateGasError },
+    Checked(FailureBits),
+}
+
+/// A predicate awaiting verification.
+struct Job {
+    tx: usize,
+    index: usize,
+    message: Message,
+}
+
+/// Verifies the warp predicates of blocks for a receiving chain.
+#[derive(Debug, Clone)]
+pub struct PredicateVerifier<S> {
+    verifier: WarpVerifier<S>,
+    schedule: GasSchedule,
+    execution: Execution,
+}
+
+impl<S: ValidatorState> PredicateVerifier<S> {
+    /// A verifier for the receiver described by `verifier`'s config (network ID,
+    /// own subnet, primary-network rule, quorum policy) and state, charging
+    /// `schedule` (the schedule active at the block's timestamp).
+    pub fn new(verifier: WarpVerifier<S>, schedule: GasSchedule) -> Self {
+        Self { verifier, schedule, execution: Execution::default() }
+    }
+
+    /// Chooses sequential or parallel verification.
+    pub fn with_execution(mut self, execution: Execution) -> Self {
+        self.execution = execution;
+        self
+    }
+
+    /// The warp verifier.
+    pub fn verifier(&self) -> &WarpVerifier<S> {
+        &self.verifier
+    }
+
+    /// The results of a block's transactions, failing on the first invalid one.
+    pub fn block_results(
+        &self,
+        txs: &[BlockTx<'_>],
+        p_chain_height: u64,
+    ) -> Result<PredicateResults, BlockError> {
+        let outcomes = self.check(txs, p_chain_height);
+        let mut results = PredicateResults::new();
+        for (position, (tx, outcome)) in txs.iter().zip(outcomes).enumerate() {
+            match outcome {
+                TxOutcome::NoPredicates => {}
+                TxOutcome::Invalid { index, source } => {
+                    return Err(BlockError::InvalidTransaction { position, tx: tx.hash, index, source })
+                }
+                TxOutcome::Checked(bits) => results.set(tx.hash, WARP_ADDRESS, bits),
+            }
+        }
+        Ok(results)
+    }
+
+    /// Selects the candidates a builder may include, in order, and their results.
+    pub fn build(&self, candidates: &[BlockTx<'_>], p_chain_height: u64, rule: PredicateRule) -> BuiltBlock {
+        let outcomes = self.check(candidates, p_chain_height);
+        let mut built = BuiltBlock::default();
+        for (position, (tx, outcome)) in candidates.iter().zip(outcomes).enumerate() {
+            let skip = |reason| Skipped { position, tx: tx.hash, reason };
+            match outcome {
+                TxOutcome::NoPredicates => built.included.push(position),
+                TxOutcome::Invalid { index, source } => {
+                    built.skipped.push(skip(SkipReason::InvalidPredicate { index, source }))
+                }
+                TxOutcome::Checked(bits) => match rule {
+                    PredicateRule::ValidityRequired if !bits.is_empty() => {
+                        built.skipped.push(skip(SkipReason::PredicateFailed(bits)))
+                    }
+                    PredicateRule::ValidityRequired => built.included.push(position),
+                    PredicateRule::ResultsInBlock => {
+                        built.included.push(position);
+                        built.results.set(tx.hash, WARP_ADDRESS, bits);
+                    }
+                },
+            }
+        }
+        built
+    }
+
+    /// Verifies a received block. Under [`PredicateRule::ResultsInBlock`] the
+    /// recomputed results must encode to exactly `header_results` (the bytes from
+    /// the header's `Extra`); under [`PredicateRule::ValidityRequired`] every
+    /// predicate must pass and `header_results` is ignored. Returns the results the
+    /// block executes with.
+    pub fn verify_block(
+        &self,
+        txs: &[BlockTx<'_>],
+        p_chain_height: u64,
+        rule: PredicateRule,
+        header_results: &[u8],
+    ) -> Result<PredicateResults, BlockError> {
+        let results = self.block_results(txs, p_chain_height)?;
+        match rule {
+            PredicateRule::ResultsInBlock => {
+                let expected = results.to_bytes()?;
+                if expected != header_results {
+                    return Err(BlockError::ResultsMismatch {
+                        expected: expected.len(),
+                        found: header_results.len(),
+                        expected_hex: alloy_primitives::hex::encode(&expected),
+                    });
+                }
+                Ok(results)
+            }
+            PredicateRule::ValidityRequired => {
+                for (position, tx) in txs.iter().enumerate() {
+                    if let Some(bits) = results.get(&tx.hash, &WARP_ADDRESS).filter(|b| !b.is_empty()) {
+                        return Err(BlockError::PredicateFailed {
+                            position,
+                            tx: tx.hash,
+                            failed: bits.indices().collect(),
+                        });
+                    }
+                }
+                Ok(PredicateResults::new())
+            }
+        }
+    }
+
+    /// Checks one transaction's predicates outside a block, for `eth_call` and
+    /// `eth_estimateGas`: its failure bits and its access-list gas. Errors are
+    /// those that make the transaction invalid.
+    pub fn check_tx(
+        &self,
+        access_list: &AccessList,
+        p_chain_height: u64,
+    ) -> Result<TxCheck, AccessListGasError> {
+        let gas = access_list_gas(access_list, &self.schedule)?;
+        let tx = BlockTx { hash: B256::ZERO, access_list };
+        let failures = match self.check(&[tx], p_chain_height).pop() {
+            Some(TxOutcome::Checked(bits)) => bits,
+            Some(TxOutcome::Invalid { index, source }) => {
+                return Err(AccessListGasError::Predicate { index, source })
+            }
+            Some(TxOutcome::NoPredicates) | None => FailureBits::new(),
+        };
+        Ok(TxCheck { failures, gas })
+    }
+
+    /// The outcome for each transaction, in order.
+    fn check(&self, txs: &[BlockTx<'_>], p_chain_height: u64) -> Vec<TxOutcome> {
+        let mut outcomes = Vec::with_capacity(txs.len());
+        let mut jobs = Vec::new();
+        for (position, tx) in txs.iter().enumerate() {
+            let predicates = warp_predicates(tx.access_list);
+            if predicates.is_empty() {
+                outcomes.push(TxOutcome::NoPredicates);
+                continue;
+            }
+            let parsed: Result<Vec<Message>, (usize, PredicateGasError)> = predicates
+                .iter()
+                .enumerate()
+                .map(|(index, keys)| analyze(keys, &self.schedule).map(|(_, m)| m).map_err(|e| (index, e)))
+                .collect();
+            match parsed {
+                Ok(messages) => {
+                    jobs.extend(messages.into_iter().enumerate().map(|(index, message)| Job {
+                        tx: position,
+                        index,
+                        message,
+                    }));
+                    outcomes.push(TxOutcome::Checked(FailureBits::new()));
+                }
+                Err((index, source)) => outcomes.push(TxOutcome::Invalid { index, source }),
+            }
+        }
+
+        let valid = self.verify_jobs(&jobs, p_chain_height);
+        let mut failed: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (job, ok) in jobs.iter().zip(valid) {
+            if !ok {
+                failed.entry(job.tx).or_default().push(job.index);
+            }
+        }
+        for (tx, indices) in failed {
+            if let Some(outcome) = outcomes.get_mut(tx) {
+                *outcome = TxOutcome::Checked(FailureBits::from_indices(indices));
+            }
+        }
+        outcomes
+    }
+
+    /// Whether each job's message verifies.
+    fn verify_jobs(&self, jobs: &[Job], p_chain_height: u64) -> Vec<bool> {
+        // Resolve each source once: its signing subnet, that subnet's set, the quorum.
+        let mut sets = SetCache::new(&self.verifier, p_chain_height);
+        let resolved: Vec<Option<(Arc<CanonicalValidatorSet>, Quorum)>> =
+            jobs.iter().map(|job| sets.resolve(&job.message.unsigned().source_chain_id())).collect();
+
+        let network_id = self.verifier.config().network_id;
+        let prepare = |(job, set): (&Job, &Option<(Arc<CanonicalValidatorSet>, Quorum)>)| {
+            let (set, quorum) = set.as_ref()?;
+            let unsigned = job.message.unsigned();
+            let prepared = job.message.signature().prepare(unsigned, network_id, set, *quorum).ok()?;
+            Some((prepared, unsigned.to_bytes()))
+        };
+
+        match self.execution {
+            Execution::Sequential => jobs
+                .iter()
+                .zip(&resolved)
+                .map(prepare)
+                .map(|p| p.is_some_and(|(prepared, bytes)| prepared.verify(&bytes).is_ok()))
+                .collect(),
+            Execution::Parallel => {
+                let prepared: Vec<Option<(PreparedSignature, Vec<u8>)>> =
+                    jobs.par_iter().zip(resolved.par_iter()).map(prepare).collect();
+                let Some(scalars) = batch::random_scalars(prepared.len()) else {
+                    return prepared
+                        .par_iter()
+                        .map(|p| p.as_ref().is_some_and(|(prepared, bytes)| prepared.verify(bytes).is_ok()))
+                        .collect();
+                };
+                let terms: Vec<Option<BatchTerm>> = prepared
+                    .par_iter()
+                    .zip(scalars.into_par_iter())
+                    .map(|(p, scalar)| {
+                        let (prepared, bytes) = p.as_ref()?;
+                        BatchTerm::new(&prepared.aggregate, bytes, &prepared.signature, scalar)
+                    })
+                    .collect();
+                batch::resolve(&terms)
+            }
+        }
+    }
+}
+
+/// Per-block memo of signing subnets and validator sets.
+struct SetCache<'v, S> {
+    verifier: &'v WarpVerifier<S>,
+    height: u64,
+    subnets: HashMap<ChainId, Result<(SubnetId, SubnetId), StateError>>,
+    sets: HashMap<SubnetId, Result<Arc<CanonicalValidatorSet>, StateError>>,
+}
+
+impl<'v, S: ValidatorState> SetCache<'v, S> {
+    fn new(verifier: &'v WarpVerifier<S>, height: u64) -> Self {
+        Self { verifier, height, subnets: HashMap::new(), sets: HashMap::new() }
+    }
+
+    /// The set and quorum for a source chain; `None` when the state cannot say
+    /// (the predicate fails).
+    fn resolve(&mut self, source: &ChainId) -> Option<(Arc<CanonicalValidatorSet>, Quorum)> {
+        let verifier = self.verifier;
+        let (signing, source_subnet) =
+            self.subnets.entry(*source).or_insert_with(|| verifier.signing_subnet(source)).clone().ok()?;
+        let height = self.height;
+        let set = self
+            .sets
+            .entry(signing)
+            .or_insert_with(|| verifier.state().validator_set(&signing, height))
+            .clone()
+            .ok()?;
+        Some((set, verifier.config().quorum.quorum_for(source, &source_subnet)))
+    }
+}
