@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the figures of the last `cargo bench --bench verify` run as ratios to its baseline.
+"""Prints the figures of the last `cargo bench` runs (verify, predicate) as ratios to their baselines.
 
 Reads criterion's estimates under target/criterion/: every figure comes from the same run.
 """
@@ -25,3 +25,15 @@ print(f"verify/warp_1000_first_use: {t / 1e3:.1f} us = {t / base:.3f} x baseline
 for n in (1000, 10000):
     t = mean_ns("canonical_set", str(n))
     print(f"canonical_set/{n}: {t / 1e6:.3f} ms")
+
+# benches/predicate.rs: a 64-predicate block, Granite gas as throughput.
+if (root / "block_64").exists():
+    one = mean_ns("block_64", "one_by_one")
+    blk = mean_ns("block_64", "block_verifier")
+    bad = mean_ns("block_64", "block_verifier_one_bad")
+    single = mean_ns("block_64", "blst_single")
+    gas = 64 * 146_870
+    print(f"block_64/one_by_one: {one / 1e6:.2f} ms = {one / single:.1f} x blst_single ({single / 1e3:.0f} us)")
+    print(f"block_64/block_verifier: {blk / 1e6:.2f} ms: {one / blk:.2f} x faster than one by one")
+    print(f"block_64/block_verifier_one_bad: {bad / 1e6:.2f} ms = {bad / blk:.2f} x the all-valid block")
+    print(f"Granite predicate throughput: {gas / blk * 1e3:.0f} Mgas/s (one by one: {gas / one * 1e3:.0f} Mgas/s)")
