@@ -36,8 +36,9 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let keys: Vec<SecretKey> =
-        (0..100u64).map(|i| SecretKey::from_seed(&[i.to_be_bytes().as_slice(), &[9u8; 32]].concat()).unwrap()).collect();
+    let keys: Vec<SecretKey> = (0..100u64)
+        .map(|i| SecretKey::from_seed(&[i.to_be_bytes().as_slice(), &[9u8; 32]].concat()).unwrap())
+        .collect();
     let set = CanonicalValidatorSet::new(
         keys.iter().enumerate().map(|(i, k)| Validator::new(NodeId([i as u8; 20]), Some(k.public_key()), 1)),
     )
@@ -54,22 +55,30 @@ fn fixture() -> Fixture {
         let bytes = unsigned.to_bytes();
         let sigs: Vec<Signature> = signers
             .iter()
-            .map(|i| by_index[*i].sign(if bad && *i == 0 { b"not this".as_slice() } else { bytes.as_slice() }))
+            .map(|i| {
+                by_index[*i].sign(if bad && *i == 0 { b"not this".as_slice() } else { bytes.as_slice() })
+            })
             .collect();
         let sig = bls::aggregate_signatures(&sigs).unwrap().to_bytes();
         Message::new(unsigned, BitSetSignature::new(SignerBitSet::from_indices(signers.iter().copied()), sig))
             .to_bytes()
     };
-    let all_valid: Vec<AccessList> = (0..PREDICATES).map(|i| warp_access_list([message(i, false).as_slice()])).collect();
+    let all_valid: Vec<AccessList> =
+        (0..PREDICATES).map(|i| warp_access_list([message(i, false).as_slice()])).collect();
     let mut one_bad = all_valid.clone();
     one_bad[PREDICATES / 3] = warp_access_list([message(PREDICATES / 3, true).as_slice()]);
-    let gas = all_valid.iter().map(|l| access_list_gas(l, &GasSchedule::granite()).unwrap().with_predicates).sum();
+    let gas =
+        all_valid.iter().map(|l| access_list_gas(l, &GasSchedule::granite()).unwrap().with_predicates).sum();
     let state = FixedValidatorState::new().with_chain(SOURCE, SOURCE_SUBNET).with_set(SOURCE_SUBNET, set);
     Fixture { state, all_valid, one_bad, gas }
 }
 
 fn txs(lists: &[AccessList]) -> Vec<BlockTx<'_>> {
-    lists.iter().enumerate().map(|(i, l)| BlockTx { hash: B256::with_last_byte(i as u8), access_list: l }).collect()
+    lists
+        .iter()
+        .enumerate()
+        .map(|(i, l)| BlockTx { hash: B256::with_last_byte(i as u8), access_list: l })
+        .collect()
 }
 
 fn bench_block(c: &mut Criterion) {
@@ -97,8 +106,11 @@ fn bench_block(c: &mut Criterion) {
     let mut group = c.benchmark_group("block_64");
     group.warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(8)).sample_size(20);
     group.throughput(Throughput::Elements(fx.gas));
-    group.bench_function("one_by_one", |b| b.iter(|| sequential.block_results(black_box(&valid), 1).unwrap()));
-    group.bench_function("block_verifier", |b| b.iter(|| parallel.block_results(black_box(&valid), 1).unwrap()));
+    group
+        .bench_function("one_by_one", |b| b.iter(|| sequential.block_results(black_box(&valid), 1).unwrap()));
+    group.bench_function("block_verifier", |b| {
+        b.iter(|| parallel.block_results(black_box(&valid), 1).unwrap())
+    });
     group.bench_function("block_verifier_one_bad", |b| {
         b.iter(|| parallel.block_results(black_box(&one_bad), 1).unwrap())
     });

@@ -9,6 +9,9 @@
 //!    quorum holds and folds their signatures into one, with a signer bitset.
 //! 4. The receiving chain verifies the signed message against the source's set with
 //!    the quorum it asks of that source, and refuses a tampered or under-signed copy.
+//! 5. A relayer carries it in a transaction's access list: the predicate's keys and
+//!    intrinsic gas; the receiving chain pre-verifies the block, stores the failure
+//!    bitsets in the header, and a replaying node reads them back without BLS.
 //!
 //! Run with `cargo run --release --example demo`.
 
@@ -158,6 +161,42 @@ fn main() -> Result<(), Box<dyn Error>> {
         WarpConfig { network_id: 1, ..verifier.config().clone() },
     );
     println!("  a receiver on another network (mainnet): {}", describe(foreign.verify(&received, 1)));
+
+    println!("\n== 5. Delivery in an access list, block pre-verification, replay ==");
+    use awm::predicate::{self, gas::GasSchedule, BlockTx, ExtraLayout, PredicateRule, PredicateVerifier};
+    let good = predicate::warp_access_list([signed_bytes.as_slice()]);
+    let mut tampered_bytes = signed_bytes.clone();
+    tampered_bytes[last_payload_byte] ^= 1;
+    let bad = predicate::warp_access_list([tampered_bytes.as_slice(), signed_bytes.as_slice()]);
+    let keys = predicate::warp_predicates(&good)[0];
+    for (name, schedule) in [("pre-Granite", GasSchedule::pre_granite()), ("Granite", GasSchedule::granite())]
+    {
+        let gas = predicate::predicate_gas(keys, &schedule)?;
+        println!(
+            "  {} storage keys, {} signers: {} intrinsic gas under {name}",
+            gas.chunks, gas.signers, gas.gas
+        );
+    }
+    let block_verifier = PredicateVerifier::new(verifier.clone(), GasSchedule::granite());
+    let txs = [
+        BlockTx { hash: predicate::B256::with_last_byte(1), access_list: &good },
+        BlockTx { hash: predicate::B256::with_last_byte(2), access_list: &bad },
+    ];
+    let built = block_verifier.build(&txs, 1, PredicateRule::ResultsInBlock);
+    let extra = ExtraLayout::SubnetEvm.build(&[0; 80], &built.results)?;
+    let stored = ExtraLayout::SubnetEvm.results_bytes(&extra).unwrap_or_default();
+    println!("  block results in the header after the 80-byte fee window: 0x{}", hex::encode(stored));
+    block_verifier.verify_block(&txs, 1, PredicateRule::ResultsInBlock, stored)?;
+    println!("  a validator recomputes them: byte-equal, block accepted");
+    let replayed = ExtraLayout::SubnetEvm.results(&extra)?;
+    for tx in &txs {
+        let failed: Vec<usize> =
+            (0..2).filter(|i| replayed.failed(&tx.hash, &predicate::WARP_ADDRESS, *i)).collect();
+        println!(
+            "  replay, tx {}: failed predicate indices {failed:?} (read from the header, no BLS)",
+            tx.hash
+        );
+    }
     Ok(())
 }
 
