@@ -8,12 +8,14 @@
 //! | [`interface`] | the Solidity interface, structs and event through `sol!` |
 //! | [`abi`] | geth-lenient calldata decoding and the fixed invalid outputs |
 //! | [`precompile`] | the pure core: one call in, output, gas and logs (or a halt) out |
+//! | [`revm`] | the revm 43 adapter: provider, chain slot, transaction with failure bits |
 
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 pub mod abi;
 pub mod interface;
 pub mod precompile;
+pub mod revm;
 
 pub use interface::{IWarpMessenger, WarpBlockHash, WarpMessage};
 pub use precompile::{
