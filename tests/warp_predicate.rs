@@ -243,7 +243,11 @@ fn schedules_are_selected_by_timestamp() {
     assert_eq!(mainnet.schedule_at(MAINNET_GRANITE - 1), Some(&GasSchedule::pre_granite()));
     assert_eq!(mainnet.schedule_at(MAINNET_GRANITE), Some(&GasSchedule::granite()));
     assert_eq!(mainnet.schedule_at(u64::MAX), Some(&GasSchedule::granite()));
-    let custom = GasUpgrades::new([(50, GasSchedule::granite()), (0, GasSchedule::acp30())]);
+    let custom = GasUpgrades::new([
+        (50, GasSchedule::pre_granite()),
+        (0, GasSchedule::acp30()),
+        (50, GasSchedule::granite()), // the later entry at the same timestamp wins
+    ]);
     assert_eq!(custom.schedule_at(49), Some(&GasSchedule::acp30()));
     assert_eq!(custom.schedule_at(50), Some(&GasSchedule::granite()));
 

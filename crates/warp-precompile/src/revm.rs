@@ -20,6 +20,9 @@ use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, AddressSet, Bytes, TxKind, B256, U256};
 use warp_predicate::{FailureBits, GasSchedule, WARP_ADDRESS};
 
+use alloy_sol_types::SolCall;
+
+use crate::interface::IWarpMessenger;
 use crate::precompile::{
     run, CallScheme, ChainConstants, DelegatePolicy, WarpCall, WarpEnv, WarpHalt, WarpOutcome,
 };
@@ -174,9 +177,19 @@ where
         }
         let input = inputs.input.bytes(context);
         let chain = *context.chain();
-        let predicates = tx_predicates(context.tx());
+        // Only the two reads look at predicates: other calls skip copying them out
+        // of the access list.
+        let reads = matches!(
+            input.get(..4),
+            Some(s) if s == IWarpMessenger::getVerifiedWarpMessageCall::SELECTOR
+                || s == IWarpMessenger::getVerifiedWarpBlockHashCall::SELECTOR
+        );
+        let (predicates, failures) = if reads {
+            (tx_predicates(context.tx()), context.tx().predicate_failures().clone())
+        } else {
+            (Vec::new(), FailureBits::new())
+        };
         let predicate_refs: Vec<&[B256]> = predicates.iter().map(Vec::as_slice).collect();
-        let failures = context.tx().predicate_failures().clone();
         let env = WarpEnv {
             predicates: &predicate_refs,
             failures: &failures,
