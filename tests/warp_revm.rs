@@ -1,50 +1,106 @@
-//! The precompile inside revm 43 (mainnet handler, no predicate intrinsic gas
-//! yet): calls from an externally owned account reach the warp core through
-//! `WarpPrecompiles`, logs land in the receipt, predicates come from the
-//! transaction's access list and failures from its `WarpTx` bits, and the other
-//! precompiles still work.
+//! The precompile inside revm 43 through `WarpEvm` (`WarpHandler` +
+//! `WarpPrecompiles`): calls from accounts and from contracts, static and
+//! delegate contexts, cold access, predicate intrinsic gas and invalid
+//! predicates, and the inspector path. Contracts are hand-assembled forwarders:
+//! they copy their calldata, call a fixed target with one opcode, and return
+//! `ok ‖ returndata`.
 
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolEvent};
 use awm::core::{AddressedCall, BitSetSignature, Id, Message, SignerBitSet, UnsignedMessage};
-use awm::precompile::revm::{WarpChain, WarpPrecompiles, WarpTx};
+use awm::precompile::revm::{WarpBuilder, WarpChain, WarpContext, WarpError, WarpTransactionError, WarpTx};
 use awm::precompile::{ChainConstants, DelegatePolicy, IWarpMessenger, WARP_ADDRESS};
-use awm::predicate::{warp_access_list, FailureBits, GasSchedule};
-use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
-use revm::context_interface::result::{ExecutionResult, Output};
+use awm::predicate::{
+    access_list_gas, predicate_gas, warp_access_list, AccessList, AccessListGasError, AccessListItem,
+    FailureBits, GasSchedule, PredicateGasError,
+};
+use revm::bytecode::Bytecode;
+use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction, Output};
+use revm::context::{BlockEnv, CfgEnv, Context, ContextTr, TxEnv};
 use revm::database::InMemoryDB;
+use revm::inspector::Inspector;
+use revm::interpreter::interpreter::EthInterpreter;
 use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address, Bytes, TxKind, U256};
+use revm::primitives::{Address, Bytes, Log, TxKind, B256, U256};
 use revm::state::AccountInfo;
-use revm::{ExecuteEvm, MainBuilder, MainContext};
+use revm::{ExecuteEvm, InspectEvm, MainBuilder, MainContext};
 
-const CALLER: Address = Address::new([0xee; 20]);
+const SPEC: SpecId = SpecId::CANCUN;
+const EOA: Address = Address::new([0xee; 20]);
 const CHAIN: ChainConstants = ChainConstants { network_id: 5, blockchain_id: Id([0xbc; 32]) };
+const GAS_LIMIT: u64 = 1_000_000;
 
-fn execute(tx: WarpTx) -> ExecutionResult {
-    let mut db = InMemoryDB::default();
-    db.insert_account_info(CALLER, AccountInfo { balance: U256::from(10u128.pow(20)), ..Default::default() });
-    let chain = WarpChain {
-        constants: CHAIN,
-        schedule: GasSchedule::granite(),
-        delegate_policy: DelegatePolicy::Reverts,
-    };
-    let ctx = Context::mainnet()
-        .with_db(db)
-        .with_cfg(CfgEnv::new_with_spec(SpecId::PRAGUE))
-        .with_block(BlockEnv::default())
-        .with_chain(chain)
-        .with_tx(WarpTx::default());
-    let mut evm = ctx.build_mainnet().with_precompiles(WarpPrecompiles::new(SpecId::PRAGUE));
-    evm.transact(tx).expect("transaction executes").result
+/// Forwarder contracts, each calling its target with one opcode.
+const CALLER_TO_WARP: Address = Address::new([0xc1; 20]);
+const STATIC_TO_WARP: Address = Address::new([0xc2; 20]);
+const DELEGATE_TO_WARP: Address = Address::new([0xc3; 20]);
+const CALLCODE_TO_WARP: Address = Address::new([0xc4; 20]);
+const STATIC_TO_CALLER: Address = Address::new([0xc5; 20]);
+
+const CALL: u8 = 0xf1;
+const CALLCODE: u8 = 0xf2;
+const DELEGATECALL: u8 = 0xf4;
+const STATICCALL: u8 = 0xfa;
+
+/// `CALLDATACOPY` the input, `<op>` to `target` with all gas, then return
+/// `ok (32 bytes) ‖ returndata`.
+fn forwarder(op: u8, target: Address) -> Bytecode {
+    let mut code = vec![0x36, 0x60, 0x00, 0x60, 0x00, 0x37]; // calldatacopy(0, 0, calldatasize)
+    code.extend([0x60, 0x00, 0x60, 0x00, 0x36, 0x60, 0x00]); // retLen retOff argsLen argsOff
+    if op == CALL || op == CALLCODE {
+        code.extend([0x60, 0x00]); // value
+    }
+    code.push(0x73); // push20 target
+    code.extend_from_slice(target.as_slice());
+    code.extend([0x5a, op]); // gas, call
+    code.extend([0x60, 0x00, 0x52]); // mstore(0, ok)
+    code.extend([0x3d, 0x60, 0x00, 0x60, 0x20, 0x3e]); // returndatacopy(32, 0, returndatasize)
+    code.extend([0x3d, 0x60, 0x20, 0x01, 0x60, 0x00, 0xf3]); // return(0, 32 + returndatasize)
+    Bytecode::new_raw(Bytes::from(code))
 }
 
-fn call(input: Vec<u8>, access_list: awm::predicate::AccessList, failures: FailureBits) -> WarpTx {
+fn database() -> InMemoryDB {
+    let mut db = InMemoryDB::default();
+    db.insert_account_info(EOA, AccountInfo { balance: U256::from(10u128.pow(20)), ..Default::default() });
+    for (address, op, target) in [
+        (CALLER_TO_WARP, CALL, WARP_ADDRESS),
+        (STATIC_TO_WARP, STATICCALL, WARP_ADDRESS),
+        (DELEGATE_TO_WARP, DELEGATECALL, WARP_ADDRESS),
+        (CALLCODE_TO_WARP, CALLCODE, WARP_ADDRESS),
+        (STATIC_TO_CALLER, STATICCALL, CALLER_TO_WARP),
+    ] {
+        db.insert_account_info(address, AccountInfo::from_bytecode(forwarder(op, target)));
+    }
+    db
+}
+
+fn chain(schedule: GasSchedule, delegate_policy: DelegatePolicy) -> WarpChain {
+    WarpChain::new(CHAIN, schedule, delegate_policy)
+}
+
+fn context(chain: WarpChain) -> WarpContext<InMemoryDB> {
+    Context::mainnet()
+        .with_db(database())
+        .with_cfg(CfgEnv::new_with_spec(SPEC))
+        .with_block(BlockEnv::default())
+        .with_chain(chain)
+        .with_tx(WarpTx::default())
+}
+
+fn execute_on(chain: WarpChain, tx: WarpTx) -> Result<ExecutionResult, WarpError<InMemoryDB>> {
+    context(chain).build_warp().transact(tx).map(|outcome| outcome.result)
+}
+
+fn execute(tx: WarpTx) -> ExecutionResult {
+    execute_on(chain(GasSchedule::granite(), DelegatePolicy::Reverts), tx).expect("transaction executes")
+}
+
+fn tx_to(to: Address, input: Vec<u8>, access_list: AccessList, failures: FailureBits) -> WarpTx {
     WarpTx::new(
         TxEnv::builder()
-            .caller(CALLER)
-            .kind(TxKind::Call(WARP_ADDRESS))
+            .caller(EOA)
+            .kind(TxKind::Call(to))
             .data(Bytes::from(input))
-            .gas_limit(1_000_000)
+            .gas_limit(GAS_LIMIT)
             .gas_price(0)
             .access_list(access_list)
             .tx_type(Some(1))
@@ -54,6 +110,10 @@ fn call(input: Vec<u8>, access_list: awm::predicate::AccessList, failures: Failu
     )
 }
 
+fn call(input: Vec<u8>, access_list: AccessList, failures: FailureBits) -> WarpTx {
+    tx_to(WARP_ADDRESS, input, access_list, failures)
+}
+
 fn output(result: &ExecutionResult) -> &Bytes {
     match result {
         ExecutionResult::Success { output: Output::Call(bytes), .. } => bytes,
@@ -61,37 +121,150 @@ fn output(result: &ExecutionResult) -> &Bytes {
     }
 }
 
+/// The forwarder's `ok` word and the callee's returndata.
+fn forwarded(result: &ExecutionResult) -> (bool, &[u8]) {
+    let out = output(result);
+    assert!(out.len() >= 32, "forwarder output {out}");
+    (out[31] == 1, &out[32..])
+}
+
+fn calldata_gas(input: &[u8]) -> u64 {
+    input.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum()
+}
+
+fn send_input(payload: &'static [u8]) -> Vec<u8> {
+    IWarpMessenger::sendWarpMessageCall { payload: Bytes::from_static(payload) }.abi_encode()
+}
+
+fn message(tag: u8, payload_len: usize) -> Vec<u8> {
+    let payload = AddressedCall::new(vec![tag; 20], vec![tag; payload_len]).unwrap().to_bytes();
+    let unsigned = UnsignedMessage::new(5, Id([0x5c; 32]), payload).unwrap();
+    Message::new(unsigned, BitSetSignature::new(SignerBitSet::from_indices([0, 2]), [0; 96])).to_bytes()
+}
+
 #[test]
 fn send_from_an_eoa_emits_the_log() {
-    let input =
-        IWarpMessenger::sendWarpMessageCall { payload: Bytes::from_static(b"0123456789") }.abi_encode();
-    let result = execute(call(input, Default::default(), FailureBits::new()));
+    let input = send_input(b"0123456789");
+    let result = execute(call(input.clone(), Default::default(), FailureBits::new()));
     let logs = result.logs();
     assert_eq!(logs.len(), 1);
     assert_eq!(logs[0].address, WARP_ADDRESS);
-    assert_eq!(&logs[0].topics()[1][12..], CALLER.as_slice());
+    assert_eq!(logs[0].topics()[0], IWarpMessenger::SendWarpMessage::SIGNATURE_HASH);
+    assert_eq!(&logs[0].topics()[1][12..], EOA.as_slice());
     assert_eq!(output(&result).as_ref(), logs[0].topics()[2].as_slice());
-    // 21,000 + calldata gas + 41,500 + 8 · 96 (the direct callee is warm by EIP-2929).
-    let calldata_gas: u64 =
-        IWarpMessenger::sendWarpMessageCall { payload: Bytes::from_static(b"0123456789") }
-            .abi_encode()
-            .iter()
-            .map(|b| if *b == 0 { 4 } else { 16 })
-            .sum();
-    assert_eq!(result.tx_gas_used(), 21_000 + calldata_gas + 41_500 + 8 * 96);
+    // 21,000 + calldata + 41,500 + 8 · 96 (the direct callee is warm by EIP-2929).
+    assert_eq!(result.tx_gas_used(), 21_000 + calldata_gas(&input) + 41_500 + 8 * 96);
+}
+
+#[test]
+fn send_from_a_contract_names_the_contract() {
+    let result = execute(tx_to(CALLER_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::new()));
+    let (ok, id) = forwarded(&result);
+    assert!(ok);
+    let logs = result.logs();
+    assert_eq!(logs.len(), 1);
+    assert_eq!(&logs[0].topics()[1][12..], CALLER_TO_WARP.as_slice());
+    assert_eq!(id, logs[0].topics()[2].as_slice());
+    let event = IWarpMessenger::SendWarpMessage::decode_log_data(&logs[0].data).unwrap();
+    let unsigned = UnsignedMessage::parse(&event.message).unwrap();
+    assert_eq!(unsigned.source_chain_id(), CHAIN.blockchain_id);
+    assert_eq!(unsigned.id().0.as_slice(), id);
+}
+
+#[test]
+fn static_send_halts_burns_the_forwarded_gas_and_leaves_no_log() {
+    let send = execute(tx_to(STATIC_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::new()));
+    let (ok, data) = forwarded(&send);
+    assert!(!ok && data.is_empty());
+    assert!(send.logs().is_empty());
+    // A halt burns everything the forwarder passed on (all but 1/64 of what it
+    // had), exactly as an unknown selector of the same calldata cost does.
+    let mut unknown_input = send_input(b"hello");
+    unknown_input[3] ^= 0x01;
+    assert_eq!(calldata_gas(&unknown_input), calldata_gas(&send_input(b"hello")));
+    let unknown = execute(tx_to(STATIC_TO_WARP, unknown_input, Default::default(), FailureBits::new()));
+    assert!(!forwarded(&unknown).0);
+    assert_eq!(send.tx_gas_used(), unknown.tx_gas_used());
+    let intrinsic = 21_000 + calldata_gas(&send_input(b"hello"));
+    let available = GAS_LIMIT - intrinsic;
+    assert!(send.tx_gas_used() - intrinsic > available - available / 64);
+    // A read in a static context works.
+    let id = execute(tx_to(
+        STATIC_TO_WARP,
+        IWarpMessenger::getBlockchainIDCall {}.abi_encode(),
+        Default::default(),
+        FailureBits::new(),
+    ));
+    assert_eq!(forwarded(&id), (true, CHAIN.blockchain_id.0.as_slice()));
+}
+
+#[test]
+fn static_context_is_inherited_through_a_nested_call() {
+    let result =
+        execute(tx_to(STATIC_TO_CALLER, send_input(b"hello"), Default::default(), FailureBits::new()));
+    let (outer_ok, inner) = forwarded(&result);
+    assert!(outer_ok, "the inner forwarder itself returns normally");
+    assert_eq!(inner.len(), 32);
+    assert_eq!(inner[31], 0, "the CALL to send failed: static was inherited");
+    assert!(result.logs().is_empty());
+}
+
+#[test]
+fn delegate_calls_follow_the_fork_policy() {
+    let input = send_input(b"hello");
+    // From Granite: a revert with no gas left, for DELEGATECALL and CALLCODE alike.
+    for forwarder in [DELEGATE_TO_WARP, CALLCODE_TO_WARP] {
+        let result = execute_on(
+            chain(GasSchedule::granite(), DelegatePolicy::Reverts),
+            tx_to(forwarder, input.clone(), Default::default(), FailureBits::new()),
+        )
+        .unwrap();
+        let (ok, data) = forwarded(&result);
+        assert!(!ok && data.is_empty());
+        assert!(result.logs().is_empty());
+        let available = GAS_LIMIT - 21_000 - calldata_gas(&input);
+        assert!(result.tx_gas_used() - 21_000 - calldata_gas(&input) > available - available / 64);
+    }
+    // From 2025-08-02 until Granite: the transaction is invalid.
+    let invalid = execute_on(
+        chain(GasSchedule::pre_granite(), DelegatePolicy::InvalidatesTransaction),
+        tx_to(DELEGATE_TO_WARP, input.clone(), Default::default(), FailureBits::new()),
+    );
+    assert!(
+        matches!(invalid, Err(EVMError::Custom(ref reason)) if reason.contains("delegate")),
+        "{invalid:?}"
+    );
+    // Before: it runs, and the sender is the delegating frame's caller.
+    let allowed = execute_on(
+        chain(GasSchedule::pre_granite(), DelegatePolicy::Allowed),
+        tx_to(DELEGATE_TO_WARP, input, Default::default(), FailureBits::new()),
+    )
+    .unwrap();
+    assert!(forwarded(&allowed).0);
+    assert_eq!(allowed.logs().len(), 1);
+    assert_eq!(&allowed.logs()[0].topics()[1][12..], EOA.as_slice());
+}
+
+#[test]
+fn warp_is_cold_unless_the_access_list_names_it() {
+    let input = IWarpMessenger::getBlockchainIDCall {}.abi_encode();
+    let cold = execute(tx_to(CALLER_TO_WARP, input.clone(), Default::default(), FailureBits::new()));
+    let list = warp_access_list([message(1, 3).as_slice()]);
+    let warm = execute(tx_to(CALLER_TO_WARP, input, list.clone(), FailureBits::new()));
+    assert_eq!(forwarded(&cold), forwarded(&warm));
+    let predicate = access_list_gas(&list, &GasSchedule::granite()).unwrap().with_predicates;
+    // The predicate tuple warms the address: its first CALL saves 2,500 of the 2,600.
+    assert_eq!(warm.tx_gas_used() + 2_500, cold.tx_gas_used() + predicate);
 }
 
 #[test]
 fn reads_use_the_access_list_and_the_failure_bits() {
-    let message = |tag: u8| {
-        let payload = AddressedCall::new(vec![tag; 20], vec![tag; 3]).unwrap().to_bytes();
-        let unsigned = UnsignedMessage::new(5, Id([0x5c; 32]), payload).unwrap();
-        Message::new(unsigned, BitSetSignature::new(SignerBitSet::from_indices([0]), [0; 96])).to_bytes()
-    };
-    let list = warp_access_list([message(1).as_slice(), message(2).as_slice()]);
+    let list = warp_access_list([message(1, 3).as_slice(), message(2, 3).as_slice()]);
     for (index, failures, valid) in [
         (0, FailureBits::new(), true),
+        (1, FailureBits::new(), true),
         (1, FailureBits::from_indices([1]), false),
+        (0, FailureBits::from_indices([1]), true),
         (2, FailureBits::new(), false),
     ] {
         let input = IWarpMessenger::getVerifiedWarpMessageCall { index }.abi_encode();
@@ -100,30 +273,168 @@ fn reads_use_the_access_list_and_the_failure_bits() {
             IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(output(&result)).unwrap();
         assert_eq!(decoded.valid, valid, "index {index}");
         if valid {
-            assert_eq!(decoded.message.payload.as_ref(), &[1, 1, 1]);
-            assert_eq!(decoded.message.originSenderAddress, Address::new([1; 20]));
+            let tag = index as u8 + 1;
+            assert_eq!(decoded.message.payload.as_ref(), &[tag; 3]);
+            assert_eq!(decoded.message.originSenderAddress, Address::new([tag; 20]));
+            assert_eq!(decoded.message.sourceChainID, B256::new([0x5c; 32]));
         }
     }
 }
 
 #[test]
-fn blockchain_id_and_halts() {
-    let result = execute(call(
-        IWarpMessenger::getBlockchainIDCall {}.abi_encode(),
-        Default::default(),
-        FailureBits::new(),
-    ));
-    assert_eq!(output(&result).as_ref(), &CHAIN.blockchain_id.0);
-    // An unknown selector halts and burns the whole gas limit.
-    let result = execute(call(vec![1, 2, 3, 4], Default::default(), FailureBits::new()));
-    assert!(matches!(result, ExecutionResult::Halt { .. }), "{result:?}");
-    assert_eq!(result.tx_gas_used(), 1_000_000);
+fn predicate_gas_is_intrinsic_and_the_limit_is_checked_against_it() {
+    let list = warp_access_list([message(1, 3).as_slice(), message(2, 300).as_slice()]);
+    let input = IWarpMessenger::getBlockchainIDCall {}.abi_encode();
+    for schedule in [GasSchedule::pre_granite(), GasSchedule::granite()] {
+        let keys: Vec<Vec<B256>> = list.0.iter().map(|item| item.storage_keys.clone()).collect();
+        let predicates: u64 = keys.iter().map(|k| predicate_gas(k, &schedule).unwrap().gas).sum();
+        let intrinsic = 21_000 + calldata_gas(&input) + predicates;
+        let run = |gas_limit| {
+            let mut tx = call(input.clone(), list.clone(), FailureBits::new());
+            tx.base.gas_limit = gas_limit;
+            execute_on(chain(schedule, DelegatePolicy::Reverts), tx)
+        };
+        let result = run(intrinsic + 1_000).unwrap();
+        assert_eq!(result.tx_gas_used(), intrinsic + schedule.get_blockchain_id);
+        assert_eq!(
+            run(intrinsic - 1).unwrap_err(),
+            EVMError::Transaction(WarpTransactionError::Base(
+                InvalidTransaction::CallGasCostMoreThanGasLimit {
+                    gas_limit: intrinsic - 1,
+                    initial_gas: intrinsic,
+                }
+            )),
+        );
+    }
+}
+
+#[test]
+fn a_cheaper_granite_predicate_lowers_intrinsic_gas() {
+    // About 100 keys: under Granite the predicate costs less than 2,400 + 1,900 · keys.
+    let list = warp_access_list([message(1, 3_000).as_slice()]);
+    let gas = access_list_gas(&list, &GasSchedule::granite()).unwrap();
+    assert!(gas.with_predicates < gas.standard, "{gas:?}");
+    let exact = 21_000 + gas.with_predicates;
+    let mut tx = tx_to(Address::new([0x42; 20]), Vec::new(), list, FailureBits::new());
+    tx.base.gas_limit = exact;
+    let result = execute(tx.clone());
+    assert!(result.is_success());
+    assert_eq!(result.tx_gas_used(), exact);
+    // revm's mainnet handler charges the flat amount and refuses the same transaction.
+    let mainnet = Context::mainnet()
+        .with_db(database())
+        .with_cfg(CfgEnv::new_with_spec(SPEC))
+        .build_mainnet()
+        .transact(tx.base)
+        .unwrap_err();
+    assert_eq!(
+        mainnet,
+        EVMError::Transaction(InvalidTransaction::CallGasCostMoreThanGasLimit {
+            gas_limit: exact,
+            initial_gas: 21_000 + gas.standard,
+        })
+    );
+}
+
+#[test]
+fn a_malformed_predicate_makes_the_transaction_invalid() {
+    let good = warp_access_list([message(1, 3).as_slice()]).0.remove(0);
+    let mut bad_delimiter = good.clone();
+    let last = bad_delimiter.storage_keys.len() - 1;
+    bad_delimiter.storage_keys[last] = B256::repeat_byte(0x11);
+    let empty = AccessListItem { address: WARP_ADDRESS, storage_keys: Vec::new() };
+    for (list, index) in [
+        (vec![bad_delimiter], 0),
+        (vec![good.clone(), empty], 1),
+        (
+            vec![
+                AccessListItem { address: EOA, storage_keys: vec![B256::ZERO] },
+                good,
+                bad_delimiter_at_end(),
+            ],
+            1,
+        ),
+    ] {
+        let error = execute_on(
+            chain(GasSchedule::granite(), DelegatePolicy::Reverts),
+            call(IWarpMessenger::getBlockchainIDCall {}.abi_encode(), AccessList(list), FailureBits::new()),
+        )
+        .unwrap_err();
+        match error {
+            EVMError::Transaction(WarpTransactionError::Predicate(AccessListGasError::Predicate {
+                index: i,
+                source: PredicateGasError::InvalidPredicateBytes(_),
+            })) => assert_eq!(i, index),
+            other => panic!("expected an invalid predicate at {index}, got {other:?}"),
+        }
+    }
+}
+
+/// A warp tuple whose packed bytes have no `0xff` delimiter.
+fn bad_delimiter_at_end() -> AccessListItem {
+    AccessListItem { address: WARP_ADDRESS, storage_keys: vec![B256::ZERO] }
+}
+
+#[test]
+fn without_warp_tuples_the_handler_is_mainnet() {
+    let other = AccessList(vec![AccessListItem { address: EOA, storage_keys: vec![B256::ZERO; 3] }]);
+    for (to, input, list, gas_limit) in [
+        (CALLER_TO_WARP, send_input(b"x"), AccessList::default(), GAS_LIMIT),
+        (Address::with_last_byte(4), vec![7; 100], other.clone(), GAS_LIMIT),
+        (Address::new([0x42; 20]), Vec::new(), other.clone(), 21_000 + 2_400 + 3 * 1_900),
+        (Address::new([0x42; 20]), Vec::new(), other, 21_000 + 2_400 + 3 * 1_900 - 1),
+    ] {
+        let tx = tx_to(to, input, list, FailureBits::new());
+        let mut tx = tx.clone();
+        tx.base.gas_limit = gas_limit;
+        let ours =
+            context(chain(GasSchedule::granite(), DelegatePolicy::Reverts)).build_warp().transact(tx.clone());
+        let mainnet = Context::mainnet()
+            .with_db(database())
+            .with_cfg(CfgEnv::new_with_spec(SPEC))
+            .with_chain(chain(GasSchedule::granite(), DelegatePolicy::Reverts))
+            .with_tx(WarpTx::default())
+            .build_mainnet()
+            .with_precompiles(awm::precompile::revm::WarpPrecompiles::new(SPEC))
+            .transact(tx);
+        match (ours, mainnet) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.result, b.result);
+            }
+            (Err(EVMError::Transaction(WarpTransactionError::Base(a))), Err(EVMError::Transaction(b))) => {
+                assert_eq!(a, b)
+            }
+            other => panic!("handlers disagree: {other:?}"),
+        }
+    }
+}
+
+/// Counts logs through the inspector's `log` hook.
+#[derive(Debug, Default)]
+struct LogCounter(Vec<Log>);
+
+impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for LogCounter {
+    fn log(&mut self, _context: &mut CTX, log: Log) {
+        self.0.push(log);
+    }
+}
+
+#[test]
+fn the_inspector_path_charges_the_same_gas_and_sees_the_log() {
+    let list = warp_access_list([message(1, 3).as_slice()]);
+    let tx = tx_to(CALLER_TO_WARP, send_input(b"hello"), list, FailureBits::new());
+    let plain = execute(tx.clone());
+    let mut evm = context(chain(GasSchedule::granite(), DelegatePolicy::Reverts))
+        .build_warp_with_inspector(LogCounter::default());
+    let inspected = evm.inspect_one_tx(tx).unwrap();
+    assert_eq!(inspected, plain);
+    assert_eq!(evm.0.inspector.0.len(), 1);
+    assert_eq!(evm.0.inspector.0[0], plain.logs()[0]);
 }
 
 #[test]
 fn ethereum_precompiles_still_run() {
-    let mut tx = call(vec![1, 2, 3], Default::default(), FailureBits::new());
-    tx.base.kind = TxKind::Call(Address::with_last_byte(4));
-    let result = execute(tx);
+    let result =
+        execute(tx_to(Address::with_last_byte(4), vec![1, 2, 3], Default::default(), FailureBits::new()));
     assert_eq!(output(&result).as_ref(), &[1, 2, 3]);
 }

@@ -35,7 +35,7 @@
 //! predicate's result bit.
 
 use alloy_eip2930::AccessList;
-use alloy_primitives::B256;
+use alloy_primitives::{Address, B256};
 use awm_core::{CodecError, Message, NonCanonicalBitSet, Payload};
 use thiserror::Error;
 
@@ -272,7 +272,7 @@ pub enum AccessListGasError {
 }
 
 /// The access-list part of a transaction's intrinsic gas, two ways.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AccessListGas {
     /// Standard EIP-2930: `2,400 + 1,900 × keys` for every tuple.
     pub standard: u64,
@@ -298,33 +298,71 @@ impl AccessListGas {
     }
 }
 
+/// Sums the access-list intrinsic gas tuple by tuple, for callers whose access
+/// list is not an alloy [`AccessList`] (an EVM's own transaction type).
+/// [`access_list_gas`] is this meter run over an [`AccessList`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessListGasMeter {
+    gas: AccessListGas,
+    tuples: usize,
+    warp_tuples: usize,
+}
+
+impl AccessListGasMeter {
+    /// An empty meter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next tuple of the access list: `address` with its storage `keys`.
+    /// A warp tuple is charged its predicate gas under `schedule`; any other tuple
+    /// the flat EIP-2930 amount.
+    pub fn add<'a>(
+        &mut self,
+        address: &Address,
+        keys: impl Iterator<Item = &'a B256>,
+        schedule: &GasSchedule,
+    ) -> Result<(), AccessListGasError> {
+        let tuple = self.tuples;
+        let overflow = AccessListGasError::Overflow { tuple };
+        let (key_count, charged) = if *address == WARP_ADDRESS {
+            let index = self.warp_tuples;
+            let keys: Vec<B256> = keys.copied().collect();
+            let gas = predicate_gas(&keys, schedule)
+                .map_err(|source| AccessListGasError::Predicate { index, source })?
+                .gas;
+            self.warp_tuples = index.saturating_add(1);
+            (keys.len(), Some(gas))
+        } else {
+            (keys.count(), None)
+        };
+        let flat = u64::try_from(key_count)
+            .ok()
+            .and_then(|k| k.checked_mul(ACCESS_LIST_STORAGE_KEY_GAS))
+            .and_then(|k| k.checked_add(ACCESS_LIST_ADDRESS_GAS))
+            .ok_or(overflow.clone())?;
+        self.gas.standard = self.gas.standard.checked_add(flat).ok_or(overflow.clone())?;
+        self.gas.with_predicates =
+            self.gas.with_predicates.checked_add(charged.unwrap_or(flat)).ok_or(overflow)?;
+        self.tuples = tuple.saturating_add(1);
+        Ok(())
+    }
+
+    /// The sums so far.
+    pub fn gas(&self) -> AccessListGas {
+        self.gas
+    }
+}
+
 /// The access-list intrinsic gas of a transaction when warp is active under
 /// `schedule` (coreth's `accessListGas`), with checked sums.
 pub fn access_list_gas(
     access_list: &AccessList,
     schedule: &GasSchedule,
 ) -> Result<AccessListGas, AccessListGasError> {
-    let mut standard: u64 = 0;
-    let mut with_predicates: u64 = 0;
-    let mut warp_index: usize = 0;
-    for (tuple, item) in access_list.0.iter().enumerate() {
-        let overflow = AccessListGasError::Overflow { tuple };
-        let flat = u64::try_from(item.storage_keys.len())
-            .ok()
-            .and_then(|k| k.checked_mul(ACCESS_LIST_STORAGE_KEY_GAS))
-            .and_then(|k| k.checked_add(ACCESS_LIST_ADDRESS_GAS))
-            .ok_or(overflow.clone())?;
-        standard = standard.checked_add(flat).ok_or(overflow.clone())?;
-        let charged = if item.address == WARP_ADDRESS {
-            let index = warp_index;
-            warp_index = warp_index.saturating_add(1);
-            predicate_gas(&item.storage_keys, schedule)
-                .map_err(|source| AccessListGasError::Predicate { index, source })?
-                .gas
-        } else {
-            flat
-        };
-        with_predicates = with_predicates.checked_add(charged).ok_or(overflow)?;
+    let mut meter = AccessListGasMeter::new();
+    for item in &access_list.0 {
+        meter.add(&item.address, item.storage_keys.iter(), schedule)?;
     }
-    Ok(AccessListGas { standard, with_predicates })
+    Ok(meter.gas())
 }

@@ -49,8 +49,8 @@ pub use block::{
 };
 pub use extra::{ExtraError, ExtraLayout};
 pub use gas::{
-    access_list_gas, predicate_gas, AccessListGas, AccessListGasError, GasSchedule, GasUpgrades,
-    PredicateGas, PredicateGasError,
+    access_list_gas, predicate_gas, AccessListGas, AccessListGasError, AccessListGasMeter, GasSchedule,
+    GasUpgrades, PredicateGas, PredicateGasError,
 };
 pub use predicate::{pack, unpack, PredicateError};
 pub use results::{FailureBits, PredicateResults, ResultsError};
