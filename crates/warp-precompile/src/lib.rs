@@ -8,11 +8,14 @@
 //! | [`interface`] | the Solidity interface, structs and event through `sol!` |
 //! | [`abi`] | geth-lenient calldata decoding and the fixed invalid outputs |
 //! | [`precompile`] | the pure core: one call in, output, gas and logs (or a halt) out |
-//! | [`revm`] | the revm 43 adapter: provider, chain slot, transaction with failure bits |
+//! | [`revm`] | the revm 43 adapter: provider, chain slot, transaction with failure bits, handler with predicate intrinsic gas, `WarpEvm` |
+//! | `alloy_evm` | (feature `alloy-evm`) the alloy-evm 0.39 adapter for reth: a stateful `DynPrecompile` in a `PrecompilesMap` |
 
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
 pub mod abi;
+#[cfg(feature = "alloy-evm")]
+pub mod alloy_evm;
 pub mod interface;
 pub mod precompile;
 pub mod revm;

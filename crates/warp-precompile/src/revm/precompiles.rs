@@ -8,7 +8,7 @@ use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles, Pre
 use revm::interpreter::{CallInputs, CallScheme as RevmCallScheme, InterpreterResult};
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address, AddressSet, Bytes, B256};
+use revm::primitives::{Address, AddressSet, Bytes, Log, B256};
 use warp_predicate::{FailureBits, WARP_ADDRESS};
 
 use alloy_sol_types::SolCall;
@@ -55,26 +55,6 @@ where
         }
         let input = inputs.input.bytes(context);
         let chain = *context.chain();
-        // Only the two reads look at predicates: other calls skip copying them out
-        // of the access list.
-        let reads = matches!(
-            input.get(..4),
-            Some(s) if s == IWarpMessenger::getVerifiedWarpMessageCall::SELECTOR
-                || s == IWarpMessenger::getVerifiedWarpBlockHashCall::SELECTOR
-        );
-        let (predicates, failures) = if reads {
-            (tx_predicates(context.tx()), context.tx().predicate_failures().clone())
-        } else {
-            (Vec::new(), FailureBits::new())
-        };
-        let predicate_refs: Vec<&[B256]> = predicates.iter().map(Vec::as_slice).collect();
-        let env = WarpEnv {
-            predicates: &predicate_refs,
-            failures: &failures,
-            chain: chain.constants,
-            schedule: &chain.schedule,
-            delegate_policy: chain.delegate_policy,
-        };
         let call = WarpCall {
             input: &input,
             caller: inputs.caller,
@@ -82,31 +62,18 @@ where
             scheme: scheme(inputs.scheme),
             gas_limit: inputs.gas_limit,
         };
-        let reservoir = inputs.reservoir;
-        let output = match run(&call, &env) {
-            WarpOutcome::Success(out) => {
-                for log in out.logs {
-                    context.journal_mut().log(log);
-                }
-                PrecompileOutput::new(out.gas_used, out.output, reservoir)
+        let outcome = dispatch(&call, &chain, || Some(context.tx()))?;
+        if let WarpOutcome::Halt(halt) = &outcome {
+            if !matches!(halt, WarpHalt::OutOfGas { .. } | WarpHalt::DelegateCallReverted)
+                && context.journal().depth() == 1
+            {
+                context.local_mut().set_precompile_error_context(halt.to_string());
             }
-            WarpOutcome::Halt(WarpHalt::DelegateCallReverted) => {
-                PrecompileOutput::revert(inputs.gas_limit, Bytes::new(), reservoir)
-            }
-            WarpOutcome::Halt(halt) => {
-                if !matches!(halt, WarpHalt::OutOfGas { .. }) && context.journal().depth() == 1 {
-                    context.local_mut().set_precompile_error_context(halt.to_string());
-                }
-                let reason = match halt {
-                    WarpHalt::OutOfGas { .. } => PrecompileHalt::OutOfGas,
-                    other => PrecompileHalt::other(other.to_string()),
-                };
-                PrecompileOutput::halt(reason, reservoir)
-            }
-            WarpOutcome::InvalidTransaction => {
-                return Err("delegate call into the warp precompile invalidates the transaction".into())
-            }
-        };
+        }
+        let (output, logs) = precompile_output(outcome, inputs.gas_limit, inputs.reservoir)?;
+        for log in logs {
+            context.journal_mut().log(log);
+        }
         Ok(Some(precompile_output_to_interpreter_result(output, inputs.gas_limit)))
     }
 
@@ -117,4 +84,66 @@ where
     fn contains(&self, address: &Address) -> bool {
         *address == WARP_ADDRESS || self.inner.contains(address)
     }
+}
+
+/// Runs the core for one call, reading the predicates and failure bits from the
+/// transaction only for the two reads (other calls skip copying them out of the
+/// access list). `tx` is asked only for a read; a host that cannot supply the
+/// warp transaction type gets a fatal error rather than a guess.
+pub(crate) fn dispatch<'t, T: WarpTxTr + 't>(
+    call: &WarpCall<'_>,
+    chain: &WarpChain,
+    tx: impl FnOnce() -> Option<&'t T>,
+) -> Result<WarpOutcome, String> {
+    let reads = matches!(
+        call.input.get(..4),
+        Some(s) if s == IWarpMessenger::getVerifiedWarpMessageCall::SELECTOR
+            || s == IWarpMessenger::getVerifiedWarpBlockHashCall::SELECTOR
+    );
+    let (predicates, failures) = if reads {
+        let tx = tx().ok_or_else(|| {
+            "the warp precompile reads predicates but the transaction environment does not carry \
+             their failure bits (use WarpTx)"
+                .to_string()
+        })?;
+        (tx_predicates(tx), tx.predicate_failures().clone())
+    } else {
+        (Vec::new(), FailureBits::new())
+    };
+    let predicate_refs: Vec<&[B256]> = predicates.iter().map(Vec::as_slice).collect();
+    let env = WarpEnv {
+        predicates: &predicate_refs,
+        failures: &failures,
+        chain: chain.constants,
+        schedule: &chain.schedule,
+        delegate_policy: chain.delegate_policy,
+    };
+    Ok(run(call, &env))
+}
+
+/// Translates an outcome into revm's precompile output and the logs to emit:
+/// a halt burns all gas (out of gas as `PrecompileOOG`), a Granite delegate call
+/// reverts with no gas left, and a transaction-invalidating delegate call is the
+/// fatal `Err` that aborts the transaction.
+pub(crate) fn precompile_output(
+    outcome: WarpOutcome,
+    gas_limit: u64,
+    reservoir: u64,
+) -> Result<(PrecompileOutput, Vec<Log>), String> {
+    Ok(match outcome {
+        WarpOutcome::Success(out) => (PrecompileOutput::new(out.gas_used, out.output, reservoir), out.logs),
+        WarpOutcome::Halt(WarpHalt::DelegateCallReverted) => {
+            (PrecompileOutput::revert(gas_limit, Bytes::new(), reservoir), Vec::new())
+        }
+        WarpOutcome::Halt(halt) => {
+            let reason = match halt {
+                WarpHalt::OutOfGas { .. } => PrecompileHalt::OutOfGas,
+                other => PrecompileHalt::other(other.to_string()),
+            };
+            (PrecompileOutput::halt(reason, reservoir), Vec::new())
+        }
+        WarpOutcome::InvalidTransaction => {
+            return Err("delegate call into the warp precompile invalidates the transaction".into())
+        }
+    })
 }
