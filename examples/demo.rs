@@ -12,6 +12,9 @@
 //! 5. A relayer carries it in a transaction's access list: the predicate's keys and
 //!    intrinsic gas; the receiving chain pre-verifies the block, stores the failure
 //!    bitsets in the header, and a replaying node reads them back without BLS.
+//! 6. The receiving chain executes those transactions in revm with the
+//!    `IWarpMessenger` precompile: intrinsic gas includes the predicates, and
+//!    `getVerifiedWarpMessage` answers from the header's failure bits.
 //!
 //! Run with `cargo run --release --example demo`.
 
@@ -196,6 +199,44 @@ fn main() -> Result<(), Box<dyn Error>> {
             "  replay, tx {}: failed predicate indices {failed:?} (read from the header, no BLS)",
             tx.hash
         );
+    }
+
+    println!("\n== 6. Execution in revm: the IWarpMessenger precompile reads the predicates ==");
+    use alloy_sol_types::SolCall;
+    use awm::precompile::revm::{WarpBuilder, WarpChain, WarpTx};
+    use awm::precompile::{ChainConstants, DelegatePolicy, IWarpMessenger};
+    use revm::context::{CfgEnv, Context, TxEnv};
+    use revm::primitives::hardfork::SpecId;
+    use revm::{ExecuteEvm, MainContext};
+    let receiver = ChainConstants { network_id: NETWORK_ID, blockchain_id: Id([0xdc; 32]) };
+    let mut evm = Context::mainnet()
+        .with_cfg(CfgEnv::new_with_spec(SpecId::CANCUN))
+        .with_chain(WarpChain::new(receiver, GasSchedule::granite(), DelegatePolicy::Reverts))
+        .with_tx(WarpTx::default())
+        .build_warp();
+    for tx in &txs {
+        let failures = replayed.get(&tx.hash, &predicate::WARP_ADDRESS).cloned().unwrap_or_default();
+        for index in 0..predicate::warp_predicates(tx.access_list).len() as u32 {
+            let call = TxEnv::builder()
+                .kind(revm::primitives::TxKind::Call(predicate::WARP_ADDRESS))
+                .data(IWarpMessenger::getVerifiedWarpMessageCall { index }.abi_encode().into())
+                .access_list(tx.access_list.clone())
+                .tx_type(Some(1))
+                .gas_limit(2_000_000)
+                .gas_price(0)
+                .build()
+                .map_err(|e| format!("transaction: {e:?}"))?;
+            let outcome = evm.transact(WarpTx::new(call, failures.clone()))?;
+            let output = outcome.result.output().cloned().unwrap_or_default();
+            let read = IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(&output)?;
+            println!(
+                "  tx {} getVerifiedWarpMessage({index}): valid={} payload {} ({} gas, predicates included)",
+                tx.hash,
+                read.valid,
+                short(&read.message.payload),
+                outcome.result.tx_gas_used()
+            );
+        }
     }
     Ok(())
 }

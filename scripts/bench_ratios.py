@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the figures of the last `cargo bench` runs (verify, predicate) as ratios to their baselines.
+"""Prints the figures of the last `cargo bench` runs (verify, predicate, precompile) as ratios to their baselines.
 
 Reads criterion's estimates under target/criterion/: every figure comes from the same run.
 """
@@ -37,3 +37,11 @@ if (root / "block_64").exists():
     print(f"block_64/block_verifier: {blk / 1e6:.2f} ms: {one / blk:.2f} x faster than one by one")
     print(f"block_64/block_verifier_one_bad: {bad / 1e6:.2f} ms = {bad / blk:.2f} x the all-valid block")
     print(f"Granite predicate throughput: {gas / blk * 1e3:.0f} Mgas/s (one by one: {gas / one * 1e3:.0f} Mgas/s)")
+
+# benches/precompile.rs: whole transactions through revm against revm's identity precompile.
+if (root / "precompile_1k").exists():
+    base = mean_ns("precompile_1k", "identity")
+    print(f"precompile_1k/identity (mainnet EVM, 1 KiB): {base / 1e3:.2f} us")
+    for name in ("identity_warp_evm", "get_verified_warp_message", "send_warp_message"):
+        t = mean_ns("precompile_1k", name)
+        print(f"precompile_1k/{name}: {t / 1e3:.2f} us = {t / base:.2f} x identity")

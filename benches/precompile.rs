@@ -1,0 +1,116 @@
+//! The precompile through revm, measured in one run against revm's identity
+//! precompile (`0x04`) with the same amount of data.
+//!
+//! Every case is a whole transaction from an externally owned account through
+//! `transact` (validation, intrinsic gas, the call, finalisation), never
+//! committed, so the same transaction can run again:
+//!
+//! - `precompile_1k/identity`: the baseline, revm's mainnet EVM calling `0x04`
+//!   with 1 KiB of calldata (it returns the 1 KiB);
+//! - `precompile_1k/identity_warp_evm`: the same call through `WarpEvm`, to show
+//!   what our handler and provider add to a call that is not to warp;
+//! - `precompile_1k/get_verified_warp_message`: `WarpEvm` reading a predicate
+//!   whose AddressedCall carries a 1 KiB payload (intrinsic predicate gas
+//!   parses it; the call unpacks, parses and ABI-encodes it);
+//! - `precompile_1k/send_warp_message`: `WarpEvm` sending a 1 KiB payload
+//!   (builds the message, hashes it, ABI-encodes the log).
+
+use std::hint::black_box;
+
+use alloy_sol_types::SolCall;
+use awm::core::{AddressedCall, BitSetSignature, Id, Message, SignerBitSet, UnsignedMessage};
+use awm::precompile::revm::{WarpBuilder, WarpChain, WarpTx};
+use awm::precompile::{ChainConstants, DelegatePolicy, IWarpMessenger, WARP_ADDRESS};
+use awm::predicate::{warp_access_list, AccessList, FailureBits, GasSchedule};
+use criterion::{criterion_group, criterion_main, Criterion};
+use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
+use revm::database::InMemoryDB;
+use revm::primitives::hardfork::SpecId;
+use revm::primitives::{Address, Bytes, TxKind, U256};
+use revm::state::AccountInfo;
+use revm::{ExecuteEvm, MainBuilder, MainContext};
+
+const SPEC: SpecId = SpecId::CANCUN;
+const EOA: Address = Address::new([0xee; 20]);
+const PAYLOAD: usize = 1024;
+
+fn database() -> InMemoryDB {
+    let mut db = InMemoryDB::default();
+    db.insert_account_info(EOA, AccountInfo { balance: U256::from(10u128.pow(20)), ..Default::default() });
+    db
+}
+
+fn tx(to: Address, input: Vec<u8>, access_list: AccessList) -> TxEnv {
+    TxEnv::builder()
+        .caller(EOA)
+        .kind(TxKind::Call(to))
+        .data(Bytes::from(input))
+        .gas_limit(5_000_000)
+        .gas_price(0)
+        .access_list(access_list)
+        .tx_type(Some(1))
+        .build()
+        .expect("valid tx")
+}
+
+fn bench(c: &mut Criterion) {
+    let chain = WarpChain::new(
+        ChainConstants { network_id: 1, blockchain_id: Id([0xbc; 32]) },
+        GasSchedule::granite(),
+        DelegatePolicy::Reverts,
+    );
+    let warp_evm = || {
+        Context::mainnet()
+            .with_db(database())
+            .with_cfg(CfgEnv::new_with_spec(SPEC))
+            .with_block(BlockEnv::default())
+            .with_chain(chain)
+            .with_tx(WarpTx::default())
+            .build_warp()
+    };
+
+    let identity_input = vec![0xab; PAYLOAD];
+    let identity = tx(Address::with_last_byte(4), identity_input, AccessList::default());
+
+    let payload = AddressedCall::new(vec![7; 20], vec![0xcd; PAYLOAD]).expect("payload fits").to_bytes();
+    let unsigned = UnsignedMessage::new(1, Id([0x5c; 32]), payload).expect("message fits");
+    let message = Message::new(unsigned, BitSetSignature::new(SignerBitSet::from_indices(0..67), [0; 96]));
+    let read = WarpTx::new(
+        tx(
+            WARP_ADDRESS,
+            IWarpMessenger::getVerifiedWarpMessageCall { index: 0 }.abi_encode(),
+            warp_access_list([message.to_bytes().as_slice()]),
+        ),
+        FailureBits::new(),
+    );
+    let send = WarpTx::new(
+        tx(
+            WARP_ADDRESS,
+            IWarpMessenger::sendWarpMessageCall { payload: Bytes::from(vec![0xcd; PAYLOAD]) }.abi_encode(),
+            AccessList::default(),
+        ),
+        FailureBits::new(),
+    );
+
+    // Check once, outside the timing, that each case does what its name says.
+    let mut evm = warp_evm();
+    let got = evm.transact(read.clone()).expect("read runs").result;
+    let decoded =
+        IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(got.output().expect("output"))
+            .expect("decodes");
+    assert!(decoded.valid && decoded.message.payload.len() == PAYLOAD);
+    assert_eq!(evm.transact(send.clone()).expect("send runs").result.logs().len(), 1);
+
+    let mut group = c.benchmark_group("precompile_1k");
+    let mut mainnet =
+        Context::mainnet().with_db(database()).with_cfg(CfgEnv::new_with_spec(SPEC)).build_mainnet();
+    group.bench_function("identity", |b| b.iter(|| black_box(mainnet.transact(identity.clone()))));
+    let identity_warp = WarpTx::new(identity.clone(), FailureBits::new());
+    group.bench_function("identity_warp_evm", |b| b.iter(|| black_box(evm.transact(identity_warp.clone()))));
+    group.bench_function("get_verified_warp_message", |b| b.iter(|| black_box(evm.transact(read.clone()))));
+    group.bench_function("send_warp_message", |b| b.iter(|| black_box(evm.transact(send.clone()))));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
