@@ -23,35 +23,17 @@ use awm::precompile::revm::{WarpBuilder, WarpChain, WarpTx};
 use awm::precompile::{ChainConstants, DelegatePolicy, IWarpMessenger, WARP_ADDRESS};
 use awm::predicate::{warp_access_list, AccessList, FailureBits, GasSchedule};
 use criterion::{criterion_group, criterion_main, Criterion};
-use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
-use revm::database::InMemoryDB;
-use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address, Bytes, TxKind, U256};
-use revm::state::AccountInfo;
+use revm::context::{CfgEnv, Context};
+use revm::primitives::{Address, Bytes};
 use revm::{ExecuteEvm, MainBuilder, MainContext};
 
-const SPEC: SpecId = SpecId::CANCUN;
-const EOA: Address = Address::new([0xee; 20]);
 const PAYLOAD: usize = 1024;
 
-fn database() -> InMemoryDB {
-    let mut db = InMemoryDB::default();
-    db.insert_account_info(EOA, AccountInfo { balance: U256::from(10u128.pow(20)), ..Default::default() });
-    db
-}
-
-fn tx(to: Address, input: Vec<u8>, access_list: AccessList) -> TxEnv {
-    TxEnv::builder()
-        .caller(EOA)
-        .kind(TxKind::Call(to))
-        .data(Bytes::from(input))
-        .gas_limit(5_000_000)
-        .gas_price(0)
-        .access_list(access_list)
-        .tx_type(Some(1))
-        .build()
-        .expect("valid tx")
-}
+// The funded account, the warp context and the transaction builder the
+// end-to-end tests use.
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::{context, database, tx_to, SPEC};
 
 fn bench(c: &mut Criterion) {
     let chain = WarpChain::new(
@@ -59,41 +41,29 @@ fn bench(c: &mut Criterion) {
         GasSchedule::granite(),
         DelegatePolicy::Reverts,
     );
-    let warp_evm = || {
-        Context::mainnet()
-            .with_db(database())
-            .with_cfg(CfgEnv::new_with_spec(SPEC))
-            .with_block(BlockEnv::default())
-            .with_chain(chain)
-            .with_tx(WarpTx::default())
-            .build_warp()
-    };
 
     let identity_input = vec![0xab; PAYLOAD];
-    let identity = tx(Address::with_last_byte(4), identity_input, AccessList::default());
+    let identity =
+        tx_to(Address::with_last_byte(4), identity_input, AccessList::default(), FailureBits::new()).base;
 
     let payload = AddressedCall::new(vec![7; 20], vec![0xcd; PAYLOAD]).expect("payload fits").to_bytes();
     let unsigned = UnsignedMessage::new(1, Id([0x5c; 32]), payload).expect("message fits");
     let message = Message::new(unsigned, BitSetSignature::new(SignerBitSet::from_indices(0..67), [0; 96]));
-    let read = WarpTx::new(
-        tx(
-            WARP_ADDRESS,
-            IWarpMessenger::getVerifiedWarpMessageCall { index: 0 }.abi_encode(),
-            warp_access_list([message.to_bytes().as_slice()]),
-        ),
+    let read = tx_to(
+        WARP_ADDRESS,
+        IWarpMessenger::getVerifiedWarpMessageCall { index: 0 }.abi_encode(),
+        warp_access_list([message.to_bytes().as_slice()]),
         FailureBits::new(),
     );
-    let send = WarpTx::new(
-        tx(
-            WARP_ADDRESS,
-            IWarpMessenger::sendWarpMessageCall { payload: Bytes::from(vec![0xcd; PAYLOAD]) }.abi_encode(),
-            AccessList::default(),
-        ),
+    let send = tx_to(
+        WARP_ADDRESS,
+        IWarpMessenger::sendWarpMessageCall { payload: Bytes::from(vec![0xcd; PAYLOAD]) }.abi_encode(),
+        AccessList::default(),
         FailureBits::new(),
     );
 
     // Check once, outside the timing, that each case does what its name says.
-    let mut evm = warp_evm();
+    let mut evm = context(chain).build_warp();
     let got = evm.transact(read.clone()).expect("read runs").result;
     let decoded =
         IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(got.output().expect("output"))

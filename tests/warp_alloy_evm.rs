@@ -12,10 +12,10 @@ use awm::precompile::revm::{WarpChain, WarpPrecompiles, WarpTx};
 use awm::precompile::{DelegatePolicy, IWarpMessenger, WARP_ADDRESS};
 use awm::predicate::{warp_access_list, FailureBits, GasSchedule};
 use revm::context::result::{EVMError, ExecutionResult, HaltReason};
-use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
+use revm::context::{BlockEnv, CfgEnv, TxEnv};
 use revm::handler::EthPrecompiles;
 use revm::primitives::Address;
-use revm::{ExecuteEvm, MainBuilder, MainContext};
+use revm::{ExecuteEvm, MainBuilder};
 
 mod support;
 use support::*;
@@ -33,16 +33,9 @@ type Outcome = Result<ExecutionResult, EVMError<std::convert::Infallible>>;
 /// The same transaction through revm's mainnet handler, once with the alloy-evm
 /// map and once with the revm provider.
 fn both(chain: WarpChain, tx: WarpTx) -> (Outcome, Outcome) {
-    let context = || {
-        Context::mainnet()
-            .with_db(database())
-            .with_cfg(CfgEnv::new_with_spec(SPEC))
-            .with_block(BlockEnv::default())
-            .with_chain(chain)
-            .with_tx(WarpTx::default())
-    };
-    let via_map = context().build_mainnet().with_precompiles(map(chain)).transact(tx.clone());
-    let via_provider = context().build_mainnet().with_precompiles(WarpPrecompiles::new(SPEC)).transact(tx);
+    let via_map = context(chain).build_mainnet().with_precompiles(map(chain)).transact(tx.clone());
+    let via_provider =
+        context(chain).build_mainnet().with_precompiles(WarpPrecompiles::new(SPEC)).transact(tx);
     (via_map.map(|o| o.result), via_provider.map(|o| o.result))
 }
 

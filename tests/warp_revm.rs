@@ -7,14 +7,14 @@
 
 use alloy_sol_types::{SolCall, SolEvent};
 use awm::core::UnsignedMessage;
-use awm::precompile::revm::{WarpBuilder, WarpChain, WarpContext, WarpError, WarpTransactionError, WarpTx};
+use awm::precompile::revm::{WarpBuilder, WarpChain, WarpError, WarpTransactionError, WarpTx};
 use awm::precompile::{DelegatePolicy, IWarpMessenger, WARP_ADDRESS};
 use awm::predicate::{
     access_list_gas, predicate_gas, warp_access_list, AccessList, AccessListGasError, AccessListItem,
     FailureBits, GasSchedule, PredicateGasError,
 };
 use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
-use revm::context::{BlockEnv, CfgEnv, Context, ContextTr};
+use revm::context::{CfgEnv, Context, ContextTr};
 use revm::database::InMemoryDB;
 use revm::inspector::Inspector;
 use revm::interpreter::interpreter::EthInterpreter;
@@ -26,15 +26,6 @@ use support::*;
 
 fn chain(schedule: GasSchedule, delegate_policy: DelegatePolicy) -> WarpChain {
     WarpChain::new(CHAIN, schedule, delegate_policy)
-}
-
-fn context(chain: WarpChain) -> WarpContext<InMemoryDB> {
-    Context::mainnet()
-        .with_db(database())
-        .with_cfg(CfgEnv::new_with_spec(SPEC))
-        .with_block(BlockEnv::default())
-        .with_chain(chain)
-        .with_tx(WarpTx::default())
 }
 
 fn execute_on(chain: WarpChain, tx: WarpTx) -> Result<ExecutionResult, WarpError<InMemoryDB>> {

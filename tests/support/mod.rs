@@ -5,16 +5,17 @@
 
 use alloy_sol_types::SolCall;
 use awm::core::{AddressedCall, BitSetSignature, Id, Message, SignerBitSet, UnsignedMessage};
-use awm::precompile::revm::WarpTx;
+use awm::precompile::revm::{WarpChain, WarpContext, WarpTx};
 use awm::precompile::{ChainConstants, IWarpMessenger, WARP_ADDRESS};
 use awm::predicate::{AccessList, FailureBits};
 use revm::bytecode::Bytecode;
 use revm::context::result::{ExecutionResult, Output};
-use revm::context::TxEnv;
+use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::database::InMemoryDB;
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, TxKind, U256};
 use revm::state::AccountInfo;
+use revm::MainContext;
 
 pub const SPEC: SpecId = SpecId::CANCUN;
 pub const EOA: Address = Address::new([0xee; 20]);
@@ -111,4 +112,14 @@ pub fn tx_to(to: Address, input: Vec<u8>, access_list: AccessList, failures: Fai
 
 pub fn call(input: Vec<u8>, access_list: AccessList, failures: FailureBits) -> WarpTx {
     tx_to(WARP_ADDRESS, input, access_list, failures)
+}
+
+/// A warp context on [`database`] at [`SPEC`] with `chain` in the chain slot.
+pub fn context(chain: WarpChain) -> WarpContext<InMemoryDB> {
+    Context::mainnet()
+        .with_db(database())
+        .with_cfg(CfgEnv::new_with_spec(SPEC))
+        .with_block(BlockEnv::default())
+        .with_chain(chain)
+        .with_tx(WarpTx::default())
 }

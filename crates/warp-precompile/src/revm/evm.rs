@@ -96,15 +96,26 @@ type Inner<CTX, INSP> =
 type Run<CTX, INSP> =
     WarpHandler<Inner<CTX, INSP>, WarpError<<CTX as ContextTr>::Db>, EthFrame<EthInterpreter>>;
 
-impl<CTX, INSP> ExecuteEvm for WarpEvm<CTX, INSP>
-where
+/// What [`WarpEvm`] needs of a revm context: the warp chain slot, a warp
+/// transaction, a spec of revm's [`SpecId`], and revm's journal state. Every
+/// context that has them implements it.
+pub trait WarpContextTr:
+    ContextTr<Journal: JournalTr<State = EvmState>, Chain = WarpChain, Cfg: Cfg<Spec = SpecId>, Tx: WarpTxTr>
+    + ContextSetters
+{
+}
+
+impl<CTX> WarpContextTr for CTX where
     CTX: ContextTr<
             Journal: JournalTr<State = EvmState>,
             Chain = WarpChain,
             Cfg: Cfg<Spec = SpecId>,
             Tx: WarpTxTr,
-        > + ContextSetters,
+        > + ContextSetters
 {
+}
+
+impl<CTX: WarpContextTr, INSP> ExecuteEvm for WarpEvm<CTX, INSP> {
     type ExecutionResult = ExecutionResult<HaltReason>;
     type State = EvmState;
     type Error = WarpError<CTX::Db>;
@@ -131,16 +142,7 @@ where
     }
 }
 
-impl<CTX, INSP> ExecuteCommitEvm for WarpEvm<CTX, INSP>
-where
-    CTX: ContextTr<
-            Journal: JournalTr<State = EvmState>,
-            Chain = WarpChain,
-            Cfg: Cfg<Spec = SpecId>,
-            Tx: WarpTxTr,
-            Db: DatabaseCommit,
-        > + ContextSetters,
-{
+impl<CTX: WarpContextTr<Db: DatabaseCommit>, INSP> ExecuteCommitEvm for WarpEvm<CTX, INSP> {
     fn commit(&mut self, state: Self::State) {
         self.0.ctx.db_mut().commit(state);
     }
@@ -148,12 +150,7 @@ where
 
 impl<CTX, INSP> InspectEvm for WarpEvm<CTX, INSP>
 where
-    CTX: ContextTr<
-            Journal: JournalTr<State = EvmState> + JournalExt,
-            Chain = WarpChain,
-            Cfg: Cfg<Spec = SpecId>,
-            Tx: WarpTxTr,
-        > + ContextSetters,
+    CTX: WarpContextTr<Journal: JournalExt>,
     INSP: Inspector<CTX, EthInterpreter>,
 {
     type Inspector = INSP;
@@ -170,13 +167,7 @@ where
 
 impl<CTX, INSP> InspectCommitEvm for WarpEvm<CTX, INSP>
 where
-    CTX: ContextTr<
-            Journal: JournalTr<State = EvmState> + JournalExt,
-            Chain = WarpChain,
-            Cfg: Cfg<Spec = SpecId>,
-            Tx: WarpTxTr,
-            Db: DatabaseCommit,
-        > + ContextSetters,
+    CTX: WarpContextTr<Journal: JournalExt, Db: DatabaseCommit>,
     INSP: Inspector<CTX, EthInterpreter>,
 {
 }

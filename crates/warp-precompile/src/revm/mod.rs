@@ -51,7 +51,7 @@ pub mod precompiles;
 pub mod transaction;
 
 pub use chain::WarpChain;
-pub use evm::{DefaultWarp, WarpBuilder, WarpContext, WarpError, WarpEvm};
+pub use evm::{DefaultWarp, WarpBuilder, WarpContext, WarpContextTr, WarpError, WarpEvm};
 pub use handler::{tx_access_list_gas, WarpHandler, WarpTransactionError};
 pub use precompiles::WarpPrecompiles;
 pub use transaction::{tx_predicates, WarpTx, WarpTxTr};
