@@ -15,6 +15,7 @@ use awm::predicate::{
 };
 use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
 use revm::context::{CfgEnv, Context, ContextTr};
+use revm::context_interface::cfg::GasId;
 use revm::database::InMemoryDB;
 use revm::inspector::Inspector;
 use revm::interpreter::interpreter::EthInterpreter;
@@ -227,6 +228,37 @@ fn a_cheaper_granite_predicate_lowers_intrinsic_gas() {
             gas_limit: exact,
             initial_gas: 21_000 + gas.standard,
         })
+    );
+}
+
+#[test]
+fn only_warp_tuples_change_price_whatever_revm_charges_for_the_rest() {
+    // A spec whose access list is priced 3,000 per address and 2,000 per key: the
+    // warp tuple swaps revm's own flat price for its predicate gas, and the other
+    // tuple keeps revm's price.
+    let list = AccessList(vec![
+        warp_access_list([message(1, 3).as_slice()]).0.remove(0),
+        AccessListItem { address: EOA, storage_keys: vec![B256::ZERO] },
+    ]);
+    let predicate = predicate_gas(&list.0[0].storage_keys, &GasSchedule::granite()).unwrap().gas;
+    let exact = 21_000 + predicate + 3_000 + 2_000;
+    let run = |gas_limit| {
+        let mut ctx = context(chain(GasSchedule::granite(), DelegatePolicy::Reverts));
+        ctx.cfg.gas_params.override_gas([
+            (GasId::tx_access_list_address_cost(), 3_000),
+            (GasId::tx_access_list_storage_key_cost(), 2_000),
+        ]);
+        let mut tx = tx_to(Address::new([0x42; 20]), Vec::new(), list.clone(), FailureBits::new());
+        tx.base.gas_limit = gas_limit;
+        ctx.build_warp().transact(tx).map(|outcome| outcome.result)
+    };
+    assert_eq!(run(exact).unwrap().tx_gas_used(), exact);
+    assert_eq!(
+        run(exact - 1).unwrap_err(),
+        EVMError::Transaction(WarpTransactionError::Base(InvalidTransaction::CallGasCostMoreThanGasLimit {
+            gas_limit: exact - 1,
+            initial_gas: exact,
+        })),
     );
 }
 

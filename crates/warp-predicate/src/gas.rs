@@ -306,6 +306,8 @@ pub struct AccessListGasMeter {
     gas: AccessListGas,
     tuples: usize,
     warp_tuples: usize,
+    warp_keys: usize,
+    predicate_gas: u64,
 }
 
 impl AccessListGasMeter {
@@ -331,7 +333,9 @@ impl AccessListGasMeter {
             let gas = predicate_gas(&keys, schedule)
                 .map_err(|source| AccessListGasError::Predicate { index, source })?
                 .gas;
+            self.predicate_gas = self.predicate_gas.checked_add(gas).ok_or(overflow.clone())?;
             self.warp_tuples = index.saturating_add(1);
+            self.warp_keys = self.warp_keys.saturating_add(keys.len());
             (keys.len(), Some(gas))
         } else {
             (keys.count(), None)
@@ -351,6 +355,13 @@ impl AccessListGasMeter {
     /// The sums so far.
     pub fn gas(&self) -> AccessListGas {
         self.gas
+    }
+
+    /// The warp tuples so far: how many, with how many storage keys in all, and
+    /// the sum of their predicate gas. An EVM that already charged its own flat
+    /// price for every tuple swaps exactly this part.
+    pub fn warp_tuples(&self) -> (usize, usize, u64) {
+        (self.warp_tuples, self.warp_keys, self.predicate_gas)
     }
 }
 

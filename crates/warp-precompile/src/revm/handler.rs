@@ -12,7 +12,9 @@
 //!
 //! Under Granite a large predicate costs *less* than the flat charge for its keys,
 //! so the handler computes the whole figure and checks the gas limit once against
-//! it, rather than adding a (possibly negative) delta after revm's own check.
+//! it, rather than adding a (possibly negative) delta after revm's own check. The
+//! flat charge it swaps out is revm's own (from the spec's gas parameters), so
+//! non-warp tuples cost exactly what revm charges for them.
 
 use core::marker::PhantomData;
 
@@ -31,7 +33,7 @@ use revm::interpreter::InitialAndFloorGas;
 use revm::primitives::hardfork::SpecId;
 use revm::state::EvmState;
 use thiserror::Error;
-use warp_predicate::{AccessListGas, AccessListGasError, AccessListGasMeter, GasSchedule};
+use warp_predicate::{AccessListGasError, AccessListGasMeter, GasSchedule};
 
 use super::WarpChain;
 
@@ -47,14 +49,14 @@ pub enum WarpTransactionError {
     #[error("{0}")]
     Predicate(#[from] AccessListGasError),
     /// The intrinsic gas does not fit in `u64` once predicates are charged.
-    #[error("intrinsic gas overflows u64: {initial} − {standard} + {with_predicates}")]
+    #[error("intrinsic gas overflows u64: {initial} − {flat} + {predicates}")]
     IntrinsicGasOverflow {
-        /// revm's intrinsic gas with the flat access-list charge.
+        /// revm's intrinsic gas, with its flat charge for every tuple.
         initial: u64,
-        /// The flat access-list charge inside it.
-        standard: u64,
-        /// The predicate-aware access-list charge that replaces it.
-        with_predicates: u64,
+        /// revm's flat charge for the warp tuples inside it.
+        flat: u64,
+        /// The predicate gas of the warp tuples, which replaces it.
+        predicates: u64,
     },
 }
 
@@ -66,19 +68,20 @@ impl<DB> From<WarpTransactionError> for revm::context::result::EVMError<DB, Warp
     }
 }
 
-/// The access-list gas of `tx` under `schedule`: the flat EIP-2930 charge and the
-/// predicate-aware one. A legacy transaction has no access list.
+/// Meters the access list of `tx` under `schedule`: the flat EIP-2930 charge,
+/// the predicate-aware one, and the warp tuples on their own. A legacy
+/// transaction has no access list.
 pub fn tx_access_list_gas<T: Transaction>(
     tx: &T,
     schedule: &GasSchedule,
-) -> Result<AccessListGas, AccessListGasError> {
+) -> Result<AccessListGasMeter, AccessListGasError> {
     let mut meter = AccessListGasMeter::new();
     if tx.tx_type() != TransactionType::Legacy as u8 {
         for item in tx.access_list().into_iter().flatten() {
             meter.add(item.address(), item.storage_slots(), schedule)?;
         }
     }
-    Ok(meter.gas())
+    Ok(meter)
 }
 
 /// revm's mainnet handler with warp's predicate intrinsic gas.
@@ -130,17 +133,22 @@ where
             gas.set_initial_state_gas(0);
         }
 
-        let access_list =
-            tx_access_list_gas(tx, &ctx.chain().schedule).map_err(WarpTransactionError::from)?;
+        // revm charged every tuple its own flat price; the warp tuples pay their
+        // predicate gas instead, and every other tuple keeps revm's price.
+        let meter = tx_access_list_gas(tx, &ctx.chain().schedule).map_err(WarpTransactionError::from)?;
+        let (warp_tuples, warp_keys, predicate_gas) = meter.warp_tuples();
+        let warp_flat = cfg.gas_params().tx_access_list_cost(
+            u64::try_from(warp_tuples).unwrap_or(u64::MAX),
+            u64::try_from(warp_keys).unwrap_or(u64::MAX),
+        );
         let initial = gas.initial_regular_gas();
-        let regular = initial
-            .checked_sub(access_list.standard)
-            .and_then(|g| g.checked_add(access_list.with_predicates))
-            .ok_or(WarpTransactionError::IntrinsicGasOverflow {
+        let regular = initial.checked_sub(warp_flat).and_then(|g| g.checked_add(predicate_gas)).ok_or(
+            WarpTransactionError::IntrinsicGasOverflow {
                 initial,
-                standard: access_list.standard,
-                with_predicates: access_list.with_predicates,
-            })?;
+                flat: warp_flat,
+                predicates: predicate_gas,
+            },
+        )?;
         gas.set_initial_regular_gas(regular);
 
         let gas_limit = tx.gas_limit();
