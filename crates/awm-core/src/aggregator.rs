@@ -140,17 +140,61 @@ pub fn aggregate_signatures<'a>(
             }
         }
     }
-    let insufficient = || AggregationError::InsufficientWeight {
+    assemble(msg, quorum, total, signers, &sigs, signed, dropped)
+}
+
+/// Folds signatures that were **already verified** against their validators'
+/// keys (by an asynchronous aggregator, as they arrived) into a signed message:
+/// heaviest first (ties by canonical index), repeated indices and indices outside
+/// the set ignored, stopping as soon as the exact quorum holds, so the signer set
+/// is the smallest heaviest-first one, as [`aggregate_signatures`] picks it.
+pub fn aggregate_verified(
+    msg: &UnsignedMessage,
+    set: &CanonicalValidatorSet,
+    quorum: Quorum,
+    verified: &[(usize, Signature)],
+) -> Result<Aggregated, AggregationError> {
+    let weight = |i: usize| set.validators().get(i).map(|v| v.weight);
+    let mut order: Vec<&(usize, Signature)> = verified.iter().filter(|(i, _)| weight(*i).is_some()).collect();
+    order.sort_by_key(|(i, _)| (core::cmp::Reverse(weight(*i)), *i));
+    order.dedup_by_key(|(i, _)| *i);
+    let total = set.total_weight();
+    let (mut signers, mut sigs, mut signed) = (Vec::new(), Vec::new(), 0u64);
+    for (index, sig) in order {
+        if quorum.is_met(signed, total) && !signers.is_empty() {
+            break;
+        }
+        signed = signed.saturating_add(weight(*index).unwrap_or(0));
+        signers.push(*index);
+        sigs.push(*sig);
+    }
+    assemble(msg, quorum, total, signers, &sigs, signed, Vec::new())
+}
+
+/// The signed message from the chosen signers, or the weight error.
+fn assemble(
+    msg: &UnsignedMessage,
+    quorum: Quorum,
+    total: u64,
+    mut signers: Vec<usize>,
+    sigs: &[Signature],
+    signed: u64,
+    dropped: Vec<Dropped>,
+) -> Result<Aggregated, AggregationError> {
+    let insufficient = |dropped: Vec<Dropped>| AggregationError::InsufficientWeight {
         gathered: signed,
         needed: quorum.required_weight(total),
         total,
         quorum,
-        dropped: dropped.clone(),
+        dropped,
     };
     if !quorum.is_met(signed, total) {
-        return Err(insufficient());
+        return Err(insufficient(dropped));
     }
-    let aggregate = bls::aggregate_signatures(&sigs).map_err(|_| insufficient())?;
+    let aggregate = match bls::aggregate_signatures(sigs) {
+        Ok(aggregate) => aggregate,
+        Err(_) => return Err(insufficient(dropped)),
+    };
     signers.sort_unstable();
     let bitset = SignerBitSet::from_indices(signers.iter().copied());
     let message = Message::new(msg.clone(), BitSetSignature::new(bitset, aggregate.to_bytes()));

@@ -118,6 +118,17 @@ impl SecretKey {
         })
     }
 
+    /// A fresh key from the operating system's random generator: 32 random bytes of
+    /// keying material through [`SecretKey::from_seed`], as avalanchego's
+    /// `localsigner.New` does. `None` when the operating system offers no randomness.
+    pub fn random() -> Option<Self> {
+        let mut ikm = [0u8; SECRET_KEY_LEN];
+        getrandom::fill(&mut ikm).ok()?;
+        let key = Self::from_seed(&ikm).ok();
+        ikm.fill(0);
+        key
+    }
+
     /// The 32-byte big-endian scalar.
     pub fn to_bytes(&self) -> [u8; SECRET_KEY_LEN] {
         self.0.to_bytes()
@@ -422,6 +433,16 @@ mod tests {
         // A PoP is not a signature over the compressed key, and vice versa.
         assert!(!pk.verify(&pk.to_compressed(), &pop));
         assert!(!pk.verify_proof_of_possession(&sk.sign(&pk.to_compressed())));
+    }
+
+    #[test]
+    fn random_keys_are_fresh_and_usable() {
+        let (a, b) = (SecretKey::random().unwrap(), SecretKey::random().unwrap());
+        assert_ne!(a.to_bytes(), b.to_bytes());
+        let pk = a.public_key();
+        assert!(pk.verify(b"msg", &a.sign(b"msg")));
+        assert!(pk.verify_proof_of_possession(&a.proof_of_possession()));
+        assert_eq!(SecretKey::from_bytes(&a.to_bytes()).unwrap().public_key(), pk);
     }
 
     #[test]

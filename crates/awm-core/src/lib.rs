@@ -65,7 +65,9 @@ pub mod state;
 pub mod validators;
 pub mod verify;
 
-pub use aggregator::{aggregate_signatures, Aggregated, AggregationError, DropReason, Dropped};
+pub use aggregator::{
+    aggregate_signatures, aggregate_verified, Aggregated, AggregationError, DropReason, Dropped,
+};
 pub use bitset::{NonCanonicalBitSet, SignerBitSet};
 pub use codec::CodecError;
 pub use get_validators_at::{parse_get_validators_at, ValidatorJsonError};

@@ -1,0 +1,75 @@
+//! Setting up a local network: validator keys from seeds, their registration in
+//! the embedded P-Chain with proofs of possession, and their signing services.
+
+use std::sync::Arc;
+
+use alloy_primitives::keccak256;
+use awm_core::bls::{BlsError, SecretKey};
+use awm_core::{ChainId, NodeId, PChainRegistry, RegistryError, Signer, SubnetId};
+
+use crate::signing::SigningService;
+
+/// A validator's identity, key and stake.
+#[derive(Debug, Clone)]
+pub struct ValidatorKey {
+    /// The node ID.
+    pub node_id: NodeId,
+    /// The BLS secret key.
+    pub secret_key: SecretKey,
+    /// The stake weight.
+    pub weight: u64,
+}
+
+/// `count` validators derived from `tag` (the same tag gives the same keys),
+/// validator `i` weighing `weight(i)`.
+pub fn validator_keys(
+    tag: &str,
+    count: usize,
+    weight: impl Fn(usize) -> u64,
+) -> Result<Vec<ValidatorKey>, BlsError> {
+    (0..count)
+        .map(|i| {
+            let seed = keccak256(format!("warp-node devnet validator {tag}/{i}"));
+            let mut node_id = [0u8; 20];
+            node_id.copy_from_slice(keccak256(seed).get(..20).unwrap_or(&[0u8; 20]));
+            Ok(ValidatorKey {
+                node_id: NodeId(node_id),
+                secret_key: SecretKey::from_seed(seed.as_slice())?,
+                weight: weight(i),
+            })
+        })
+        .collect()
+}
+
+/// Creates `chain` on `subnet` in `registry` and registers `validators` there,
+/// each with its proof of possession, at the next P-Chain height (returned).
+pub fn register_subnet(
+    registry: &PChainRegistry,
+    chain: ChainId,
+    subnet: SubnetId,
+    validators: &[ValidatorKey],
+) -> Result<u64, RegistryError> {
+    let height = registry.height().saturating_add(1);
+    registry.create_chain(chain, subnet);
+    for v in validators {
+        let public_key = v.secret_key.public_key();
+        let proof = v.secret_key.proof_of_possession();
+        registry.register_validator(height, subnet, v.node_id, public_key, &proof, v.weight)?;
+    }
+    registry.advance_to(height)?;
+    Ok(height)
+}
+
+/// One signing service per validator, for `chain` on `network_id`.
+pub fn signing_services(
+    validators: &[ValidatorKey],
+    network_id: u32,
+    chain: ChainId,
+) -> Vec<Arc<SigningService>> {
+    validators
+        .iter()
+        .map(|v| {
+            Arc::new(SigningService::new(v.node_id, Signer::new(v.secret_key.clone(), network_id, chain)))
+        })
+        .collect()
+}

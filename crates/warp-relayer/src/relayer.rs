@@ -1,0 +1,377 @@
+//! The relayer: follows a source chain's accepted blocks and carries each warp
+//! message its routes name to the destination chain.
+//!
+//! For each `SendWarpMessage` in an accepted block whose `AddressedCall` source
+//! address has a [`Route`]:
+//!
+//! 1. skip it if this relayer already delivered it (it remembers message IDs);
+//! 2. find the set the destination will check it against (its P-Chain height
+//!    and its quorum for the source, from the destination's own config) and
+//!    aggregate signatures ([`Aggregator`]);
+//! 3. build the destination transaction: the signed message as the predicate of
+//!    the access list's first warp tuple, the route's calldata, and a gas limit
+//!    of the intrinsic gas (21,000, calldata and `predicate_gas`) plus the
+//!    execution an `eth_estimateGas`-like simulation measured, plus a quarter;
+//! 4. submit it and wait for its receipt; confirm the predicate verified and the
+//!    call succeeded.
+//!
+//! Delivery is at least once with no double delivery: the relayer never submits
+//! a message twice, and a message some other relayer already delivered shows up
+//! in the simulation as the app's replay refusal ([`RelayEvent::AlreadyDelivered`]).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use alloy_primitives::{Address, Bytes, B256, U256};
+use awm_core::{AddressedCall, Id, Payload, UnsignedMessage, WarpVerifier};
+use thiserror::Error;
+use warp_node::{sent_messages, Node, Transaction};
+use warp_predicate::{warp_access_list, FailureBits, PredicateVerifier};
+
+use crate::aggregator::{AggregateError, Aggregator, Progress};
+use crate::client::ValidatorClient;
+
+/// Calldata gas: 4 per zero byte, 16 per other byte.
+fn calldata_gas(data: &[u8]) -> u64 {
+    data.iter().fold(0u64, |sum, b| sum.saturating_add(if *b == 0 { 4 } else { 16 }))
+}
+
+/// Where messages from one source address go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// A name for the timeline.
+    pub name: String,
+    /// The sending contract on the source chain (the `AddressedCall` source address).
+    pub source_address: Address,
+    /// The receiving contract on the destination chain.
+    pub destination: Address,
+    /// The call that consumes the message (it reads predicate index 0).
+    pub calldata: Bytes,
+}
+
+/// What the relayer did, for a timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayEvent {
+    /// A message for a route was found in an accepted block.
+    Seen {
+        /// The message ID.
+        id: Id,
+        /// The route's name.
+        route: String,
+        /// The source block.
+        block: u64,
+    },
+    /// Aggregation progress.
+    Progress {
+        /// The message ID.
+        id: Id,
+        /// Where it stands.
+        progress: Progress,
+    },
+    /// Enough stake signed.
+    Aggregated {
+        /// The message ID.
+        id: Id,
+        /// Signers in the bitset.
+        signers: usize,
+        /// Their weight.
+        signed_weight: u64,
+        /// The weight the quorum needed.
+        needed: u64,
+        /// The counts when it stopped.
+        progress: Progress,
+        /// How long it took.
+        elapsed: Duration,
+    },
+    /// The destination transaction was submitted.
+    Submitted {
+        /// The message ID.
+        id: Id,
+        /// The transaction hash.
+        tx: B256,
+        /// Its gas limit.
+        gas_limit: u64,
+        /// The predicate's part of it.
+        predicate_gas: u64,
+    },
+    /// The receiver's effect is confirmed.
+    Delivered(Delivery),
+    /// The message had already been delivered (by this relayer or, per the app, another).
+    AlreadyDelivered {
+        /// The message ID.
+        id: Id,
+    },
+    /// The message could not be delivered.
+    Failed {
+        /// The message ID.
+        id: Id,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A confirmed delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The message ID.
+    pub id: Id,
+    /// The route's name.
+    pub route: String,
+    /// The destination transaction.
+    pub tx: B256,
+    /// The destination block.
+    pub block: u64,
+    /// Gas used.
+    pub gas_used: u64,
+    /// Signers in the bitset.
+    pub signers: usize,
+    /// From the block accept on the source to the receipt on the destination.
+    pub elapsed: Duration,
+}
+
+/// Why a message could not be delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RelayError {
+    /// The destination cannot find the source's validator set.
+    #[error("validator set for source chain {chain}: {reason}")]
+    ValidatorSet {
+        /// The source chain.
+        chain: Id,
+        /// Why.
+        reason: String,
+    },
+    /// Aggregation did not reach the quorum.
+    #[error(transparent)]
+    Aggregate(#[from] AggregateError),
+    /// The destination would not accept the predicate.
+    #[error("the destination rejects the predicate: {0}")]
+    Predicate(String),
+    /// The simulated call reverted (for a reason other than a replay).
+    #[error("the destination call reverts in simulation (output 0x{output})")]
+    Reverts {
+        /// The revert data, hex.
+        output: String,
+    },
+    /// No receipt before the timeout.
+    #[error("transaction {tx} has no receipt after {timeout:?}")]
+    NoReceipt {
+        /// The transaction.
+        tx: B256,
+        /// How long the relayer waited.
+        timeout: Duration,
+    },
+    /// The transaction ran but the effect is not there.
+    #[error("transaction {tx} in block {block}: success {success}, failed predicates {failed:?}")]
+    NotConfirmed {
+        /// The transaction.
+        tx: B256,
+        /// Its block.
+        block: u64,
+        /// Whether the call succeeded.
+        success: bool,
+        /// Failed predicate indices.
+        failed: Vec<usize>,
+    },
+}
+
+/// The relayer's settings.
+#[derive(Debug, Clone)]
+pub struct RelayerConfig {
+    /// The account that pays for (and sends) destination transactions.
+    pub account: Address,
+    /// Where messages go.
+    pub routes: Vec<Route>,
+    /// How long to wait for a receipt.
+    pub receipt_timeout: Duration,
+    /// Selectors of app errors that mean "already delivered" (for example
+    /// `AlreadyReceived(bytes32)`).
+    pub replay_errors: Vec<[u8; 4]>,
+}
+
+/// Carries messages from one chain to another.
+#[derive(Debug)]
+pub struct Relayer<C> {
+    source: Arc<Node>,
+    destination: Arc<Node>,
+    aggregator: Aggregator<C>,
+    config: RelayerConfig,
+    delivered: HashSet<Id>,
+    next_block: u64,
+}
+
+impl<C: ValidatorClient> Relayer<C> {
+    /// A relayer from `source` to `destination`, starting at the source's first block.
+    pub fn new(
+        source: Arc<Node>,
+        destination: Arc<Node>,
+        aggregator: Aggregator<C>,
+        config: RelayerConfig,
+    ) -> Self {
+        Self { source, destination, aggregator, config, delivered: HashSet::new(), next_block: 1 }
+    }
+
+    /// The IDs of the messages delivered.
+    pub fn delivered(&self) -> &HashSet<Id> {
+        &self.delivered
+    }
+
+    /// Relays every routed message of source block `number`, reporting to `on_event`.
+    pub async fn relay_block(&mut self, number: u64, on_event: &mut (impl FnMut(RelayEvent) + Send)) {
+        let Some(receipts) = self.source.with_chain(|c| c.block(number).map(|(_, r)| r.to_vec())) else {
+            return;
+        };
+        let accepted = Instant::now();
+        for msg in sent_messages(&receipts) {
+            let Some(route) = self.route_of(&msg) else { continue };
+            let id = msg.id();
+            on_event(RelayEvent::Seen { id, route: route.name.clone(), block: number });
+            if self.delivered.contains(&id) {
+                on_event(RelayEvent::AlreadyDelivered { id });
+                continue;
+            }
+            match self.relay(&msg, &route, on_event).await {
+                Ok(Some((tx, block, gas_used, signers))) => {
+                    self.delivered.insert(id);
+                    on_event(RelayEvent::Delivered(Delivery {
+                        id,
+                        route: route.name.clone(),
+                        tx,
+                        block,
+                        gas_used,
+                        signers,
+                        elapsed: accepted.elapsed(),
+                    }));
+                }
+                Ok(None) => {
+                    self.delivered.insert(id);
+                    on_event(RelayEvent::AlreadyDelivered { id });
+                }
+                Err(e) => on_event(RelayEvent::Failed { id, reason: e.to_string() }),
+            }
+        }
+    }
+
+    /// Follows the source's accepted blocks until the task is dropped.
+    pub async fn run(mut self, mut on_event: impl FnMut(RelayEvent) + Send) {
+        let mut head = self.source.subscribe();
+        loop {
+            let latest = *head.borrow_and_update();
+            while self.next_block <= latest {
+                self.relay_block(self.next_block, &mut on_event).await;
+                self.next_block = self.next_block.saturating_add(1);
+            }
+            if head.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn route_of(&self, msg: &UnsignedMessage) -> Option<Route> {
+        let Ok(Payload::AddressedCall(call)) = msg.parsed_payload() else { return None };
+        let sender = sender_address(&call)?;
+        self.config.routes.iter().find(|r| r.source_address == sender).cloned()
+    }
+
+    /// Delivers one message: `Ok(None)` if the app says it was already delivered.
+    async fn relay(
+        &self,
+        msg: &UnsignedMessage,
+        route: &Route,
+        on_event: &mut (impl FnMut(RelayEvent) + Send),
+    ) -> Result<Option<(B256, u64, u64, usize)>, RelayError> {
+        let id = msg.id();
+        let dest_config = self.destination.with_chain(|c| c.config().clone());
+        let registry = Arc::clone(self.destination.registry());
+        let height = registry.height();
+        let verifier = WarpVerifier::new(&*registry, dest_config.warp_config());
+        let (set, quorum) = verifier
+            .signing_set(&msg.source_chain_id(), height)
+            .map_err(|e| RelayError::ValidatorSet { chain: msg.source_chain_id(), reason: e.to_string() })?;
+
+        let outcome = self
+            .aggregator
+            .aggregate(msg, &set, quorum, |progress| {
+                on_event(RelayEvent::Progress { id, progress: *progress })
+            })
+            .await?;
+        let aggregated = &outcome.aggregated;
+        on_event(RelayEvent::Aggregated {
+            id,
+            signers: aggregated.signers.len(),
+            signed_weight: aggregated.signed_weight,
+            needed: outcome.progress.needed,
+            progress: outcome.progress,
+            elapsed: outcome.elapsed,
+        });
+
+        let signed = aggregated.message.to_bytes();
+        let access_list = warp_access_list([signed.as_slice()]);
+        let (timestamp, block_gas_limit) = self.destination.with_chain(|c| {
+            let parent = c.blocks().last().map_or(c.genesis().timestamp, |b| b.header.timestamp);
+            (parent.saturating_add(1), c.config().block_gas_limit)
+        });
+        let schedule = dest_config
+            .warp_chain(timestamp)
+            .map(|w| w.schedule)
+            .ok_or_else(|| RelayError::Predicate("warp is not active on the destination".into()))?;
+        let check = PredicateVerifier::new(verifier, schedule)
+            .check_tx(&access_list, height)
+            .map_err(|e| RelayError::Predicate(e.to_string()))?;
+        if !check.failures.is_empty() {
+            return Err(RelayError::Predicate(format!(
+                "predicates {:?} fail verification",
+                check.failures.indices().collect::<Vec<_>>()
+            )));
+        }
+
+        let account = self.config.account;
+        let mut tx = Transaction {
+            from: account,
+            to: Some(route.destination),
+            nonce: self.destination.next_nonce(account),
+            gas_limit: block_gas_limit,
+            value: U256::ZERO,
+            input: route.calldata.clone(),
+            access_list,
+        };
+        let simulated = self
+            .destination
+            .with_chain(|c| c.simulate(&tx, FailureBits::new(), timestamp))
+            .map_err(|e| RelayError::Predicate(e.to_string()))?;
+        if !simulated.success {
+            let selector = simulated.output.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok());
+            if selector.is_some_and(|s| self.config.replay_errors.contains(&s)) {
+                return Ok(None);
+            }
+            return Err(RelayError::Reverts { output: alloy_primitives::hex::encode(&simulated.output) });
+        }
+        let intrinsic =
+            21_000u64.saturating_add(calldata_gas(&tx.input)).saturating_add(check.gas.with_predicates);
+        let execution = simulated.gas_used.saturating_sub(intrinsic);
+        tx.gas_limit = intrinsic.saturating_add(execution).saturating_add(execution / 4).min(block_gas_limit);
+        let (gas_limit, predicate_gas) = (tx.gas_limit, check.gas.with_predicates);
+
+        let hash = self.destination.submit(tx);
+        on_event(RelayEvent::Submitted { id, tx: hash, gas_limit, predicate_gas });
+        let (block, receipt) = self
+            .destination
+            .wait_for_receipt(hash, self.config.receipt_timeout)
+            .await
+            .ok_or(RelayError::NoReceipt { tx: hash, timeout: self.config.receipt_timeout })?;
+        if !receipt.success || !receipt.failed_predicates.is_empty() {
+            return Err(RelayError::NotConfirmed {
+                tx: hash,
+                block,
+                success: receipt.success,
+                failed: receipt.failed_predicates,
+            });
+        }
+        Ok(Some((hash, block, receipt.gas_used, aggregated.signers.len())))
+    }
+}
+
+/// The EVM sender of an `AddressedCall` (20-byte source address), if it is one.
+fn sender_address(call: &AddressedCall) -> Option<Address> {
+    <[u8; 20]>::try_from(call.source_address()).ok().map(Address::from)
+}
