@@ -1306,3 +1306,62 @@ fn results_errors() {
         .fails(2)
         .starts_with("predicate results encode to 1048642 bytes, above the 1048576-byte limit"));
 }
+
+// ── warp demo ────────────────────────────────────────────────────────────────
+
+#[test]
+fn demo_delivers_checks_and_replays() {
+    let out = warp(&["demo", "--validators", "12", "--messages", "2", "--slow-ms", "20", "--lying", "25"]);
+    let stdout = out.ok();
+    assert!(stdout.contains("validators per chain: 7 honest, 2 slow (20 ms), 0 silent, 3 lying"), "{stdout}");
+    assert!(stdout.contains("0x0200…05 holds nonce 1 and code 0x01 (activated: true)"), "{stdout}");
+    assert_eq!(stdout.matches(" delivered: ").count(), 4, "2 messages and a lock A→B, a burn B→A: {stdout}");
+    assert!(stdout.contains("messages received on B: 2 ✓"), "{stdout}");
+    assert!(stdout.contains("\"hello B, this is message 2 of 2 from A\" ✓"), "{stdout}");
+    assert!(!stdout.contains('✗'), "{stdout}");
+    let replay = stdout.lines().find(|l| l.contains("blocks replayed")).expect("a replay line");
+    let roots: Vec<&str> = replay.split_whitespace().filter(|w| w.starts_with("0x")).collect();
+    assert_eq!(roots.len(), 2, "{replay}");
+    assert_eq!(roots[0], roots[1], "{replay}");
+    assert!(replay.contains(" == live "), "{replay}");
+}
+
+#[test]
+fn demo_without_enough_honest_stake_says_no_with_the_numbers() {
+    let out = warp(&[
+        "demo",
+        "--validators",
+        "10",
+        "--quorum-a",
+        "90",
+        "--silent",
+        "20",
+        "--slow",
+        "0",
+        "--lying",
+        "0",
+        "--timeout-ms",
+        "100",
+        "--messages",
+        "1",
+    ]);
+    let reason = out.fails(1);
+    assert!(reason.starts_with("relaying failed: A→B "), "{reason}");
+    assert!(reason.contains("quorum 90/100 needs"), "{reason}");
+    assert!(
+        reason.contains("8 valid, 0 invalid dropped, 0 refused, 2 timed out, 10 of 10 asked"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn demo_refuses_impossible_flags() {
+    let out = warp(&["demo", "--slow", "80", "--lying", "30"]);
+    assert_eq!(out.fails(2), "invalid flag: --slow 80 + --silent 5 + --lying 30 is 115%, more than 100%");
+    let out = warp(&["demo", "--quorum-a", "101"]);
+    assert!(out.fails(2).starts_with("invalid flag: --quorum-a 101"), "{}", out.stderr);
+    assert_eq!(
+        warp(&["demo", "--validators", "0"]).fails(2),
+        "invalid flag: --validators 0 must be between 1 and 2000"
+    );
+}

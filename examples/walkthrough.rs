@@ -1,5 +1,5 @@
-//! The main job until the two-chain demo exists: one warp message from signing to
-//! verification, printed step by step.
+//! One warp message from signing to verification, every byte printed, step by
+//! step (the two-chain system in motion is `warp demo`).
 //!
 //! 1. The source subnet's validators (avalanchego's five local-network keys, with
 //!    stake weights) are flattened into the canonical set.
@@ -16,7 +16,7 @@
 //!    `IWarpMessenger` precompile: intrinsic gas includes the predicates, and
 //!    `getVerifiedWarpMessage` answers from the header's failure bits.
 //!
-//! Run with `cargo run --release --example demo`.
+//! Run with `cargo run --release --example walkthrough`.
 
 use std::error::Error;
 use std::time::Instant;

@@ -1,0 +1,313 @@
+//! The tokio aggregator over in-process validators (slow, silent, lying, refusing), and `aggregate_verified`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::{sol, SolCall};
+use awm_core::acp118::encode_signature_request;
+use awm_core::bls::Signature;
+use awm_core::{
+    aggregate_signatures, aggregate_verified, AggregationError, CanonicalValidatorSet, FixedValidatorState, Id,
+    NodeId, Quorum, UnsignedMessage, Validator,
+};
+use warp_node::devnet::{signing_services, validator_keys, ValidatorKey};
+use warp_node::{sent_messages, Chain, ChainConfig, Genesis, SigningService, Transaction};
+use warp_predicate::{AccessList, WARP_ADDRESS};
+use warp_relayer::{
+    AggregateError, Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, Progress, RequestError,
+    ValidatorClient,
+};
+
+sol! {
+    interface IWarpMessenger {
+        function sendWarpMessage(bytes payload) external returns (bytes32 messageID);
+    }
+}
+
+const NETWORK: u32 = 12345;
+const SOURCE: Id = Id([0xaa; 32]);
+const USER: Address = Address::repeat_byte(0xee);
+const T0: u64 = 1_000;
+const LATENCY: Duration = Duration::from_millis(1);
+
+/// Validators of a source chain whose signing services accepted a block sending one message.
+struct Source {
+    keys: Vec<ValidatorKey>,
+    services: Vec<Arc<SigningService>>,
+    set: CanonicalValidatorSet,
+    message: UnsignedMessage,
+}
+
+impl Source {
+    fn new(tag: &str, count: usize, weight: impl Fn(usize) -> u64) -> Self {
+        let keys = validator_keys(tag, count, weight).unwrap();
+        let services = signing_services(&keys, NETWORK, SOURCE);
+        let genesis = Genesis { timestamp: T0, alloc: vec![(USER, U256::from(10u128.pow(24)))] };
+        let mut chain = Chain::new(ChainConfig::new(NETWORK, SOURCE, Id([0x1a; 32])), genesis);
+        let send = Transaction {
+            from: USER,
+            to: Some(WARP_ADDRESS),
+            nonce: 0,
+            gas_limit: 1_000_000,
+            value: U256::ZERO,
+            input: IWarpMessenger::sendWarpMessageCall { payload: Bytes::from_static(b"hello from the source") }
+                .abi_encode()
+                .into(),
+            access_list: AccessList::default(),
+        };
+        let built = chain.build_block(vec![send], T0 + 1, 0, FixedValidatorState::new()).unwrap();
+        let message = sent_messages(&built.receipts).pop().unwrap();
+        for service in &services {
+            assert_eq!(service.accept(&built.block, &built.receipts), vec![message.id()]);
+        }
+        let set = CanonicalValidatorSet::new(
+            keys.iter().map(|k| Validator::new(k.node_id, Some(k.secret_key.public_key()), k.weight)),
+        )
+        .unwrap();
+        Self { keys, services, set, message }
+    }
+
+    /// A network where validator `i` (devnet order) behaves as `behaviour(i)`.
+    fn network(&self, behaviour: impl Fn(usize) -> Behaviour) -> Arc<InProcessNetwork> {
+        let mut net = InProcessNetwork::new(LATENCY);
+        for (i, service) in self.services.iter().enumerate() {
+            net.add(Arc::clone(service), behaviour(i));
+        }
+        Arc::new(net)
+    }
+
+    fn index(&self, i: usize) -> usize {
+        self.set.index_of_node(&self.keys[i].node_id).unwrap()
+    }
+}
+
+fn config(request_timeout_ms: u64, deadline_ms: u64, max_in_flight: usize) -> AggregatorConfig {
+    AggregatorConfig {
+        request_timeout: Duration::from_millis(request_timeout_ms),
+        deadline: Duration::from_millis(deadline_ms),
+        max_in_flight,
+    }
+}
+
+/// Runs an aggregation, recording every progress report.
+async fn aggregate(
+    net: Arc<InProcessNetwork>,
+    config: AggregatorConfig,
+    source: &Source,
+    quorum: Quorum,
+) -> (Result<warp_relayer::SignedOutcome, AggregateError>, Vec<Progress>) {
+    let mut reports = Vec::new();
+    let result =
+        Aggregator::new(net, config).aggregate(&source.message, &source.set, quorum, |p| reports.push(*p)).await;
+    (result, reports)
+}
+
+/// Every report follows one more answer, and the last is where the aggregation stopped.
+fn assert_reports_consistent(reports: &[Progress], last: &Progress) {
+    for (n, p) in reports.iter().enumerate() {
+        assert_eq!(p.valid + p.invalid + p.refused + p.timed_out, n + 1, "report {n}: {p:?}");
+        assert!(p.valid + p.invalid + p.refused + p.timed_out <= p.asked, "report {n}: {p:?}");
+    }
+    assert!(reports.windows(2).all(|w| w[0].gathered <= w[1].gathered));
+    assert_eq!(reports.last(), Some(last));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issues_case_slow_and_lying_validators_still_reach_the_quorum() {
+    let source = Source::new("issue", 100, |_| 100);
+    // Validator i: 0..30 slow, 30..40 lying, the rest honest.
+    let behaviour = |i: usize| match i {
+        0..30 => Behaviour::Slow(Duration::from_millis(200)),
+        30..40 => Behaviour::Lying,
+        _ => Behaviour::Honest,
+    };
+    let net = source.network(behaviour);
+    let config = config(1_000, 3_000, usize::MAX);
+    let (result, reports) = aggregate(net, config, &source, Quorum::DEFAULT).await;
+    let outcome = result.unwrap();
+
+    let aggregated = &outcome.aggregated;
+    let verified = aggregated.message.verify(NETWORK, &source.set, Quorum::DEFAULT).unwrap();
+    assert_eq!(verified.total_weight, 10_000);
+    assert_eq!(verified.signed_weight, aggregated.signed_weight);
+    assert_eq!(aggregated.message.unsigned(), &source.message);
+    // The smallest set that meets 67%: 67 validators of weight 100.
+    assert_eq!(aggregated.signers.len(), 67);
+    assert_eq!(aggregated.signed_weight, 6_700);
+    let liars: HashSet<usize> = (30..40).map(|i| source.index(i)).collect();
+    assert!(aggregated.signers.iter().all(|s| !liars.contains(s)), "a liar signed: {:?}", aggregated.signers);
+    // 60 honest validators are not enough: some slow ones had to sign.
+    let slow: HashSet<usize> = (0..30).map(|i| source.index(i)).collect();
+    assert_eq!(aggregated.signers.iter().filter(|s| slow.contains(s)).count(), 7);
+
+    let p = outcome.progress;
+    assert_eq!(p.invalid, 10, "{p:?}");
+    assert_eq!((p.valid, p.gathered, p.needed, p.total), (67, 6_700, 6_700, 10_000));
+    assert_eq!((p.refused, p.timed_out, p.asked), (0, 0, 100));
+    assert!(outcome.elapsed < config.deadline, "{:?}", outcome.elapsed);
+    // Slow validators answer after 200 ms at the earliest, and the quorum needs them.
+    assert!(outcome.elapsed >= Duration::from_millis(200), "{:?}", outcome.elapsed);
+    assert_reports_consistent(&reports, &p);
+    assert_eq!(reports.len(), 77);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_quorum_reports_what_was_gathered() {
+    let source = Source::new("silent", 100, |_| 100);
+    // 40 silent validators: only 60% can ever sign.
+    let net = source.network(|i| if i % 5 < 2 { Behaviour::Silent } else { Behaviour::Honest });
+    let (result, reports) = aggregate(net, config(200, 3_000, usize::MAX), &source, Quorum::DEFAULT).await;
+    let err = result.unwrap_err();
+    let AggregateError::InsufficientWeight { progress, quorum, validators, deadline_passed } = err.clone();
+    assert_eq!(progress.gathered, 60 * 100);
+    assert_eq!(progress.needed, Quorum::DEFAULT.required_weight(10_000));
+    assert_eq!(progress.needed, 6_700);
+    assert_eq!(progress.total, 10_000);
+    assert_eq!((progress.valid, progress.invalid, progress.refused), (60, 0, 0));
+    assert_eq!(progress.timed_out, 40);
+    assert_eq!(progress.asked, 100);
+    assert_eq!((quorum, validators), (Quorum::DEFAULT, 100));
+    assert!(!deadline_passed);
+    assert_reports_consistent(&reports, &progress);
+    let text = err.to_string();
+    for part in ["gathered weight 6000", "of total 10000", "quorum 67/100 needs 6700", "40 timed out", "100 of 100 asked"]
+    {
+        assert!(text.contains(part), "{part:?} not in {text:?}");
+    }
+    assert!(!text.contains("deadline passed"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_shorter_than_the_request_timeout_ends_the_aggregation() {
+    let source = Source::new("silent", 100, |_| 100);
+    let net = source.network(|i| if i % 5 < 2 { Behaviour::Silent } else { Behaviour::Honest });
+    let config = config(2_000, 300, usize::MAX);
+    let started = std::time::Instant::now();
+    let (result, _) = aggregate(net, config, &source, Quorum::DEFAULT).await;
+    let err = result.unwrap_err();
+    let AggregateError::InsufficientWeight { progress, deadline_passed, .. } = err.clone();
+    assert!(deadline_passed);
+    // The silent requests were still in flight, not timed out.
+    assert_eq!((progress.gathered, progress.needed, progress.timed_out), (6_000, 6_700, 0));
+    assert_eq!(progress.valid, 60);
+    assert!(err.to_string().contains("deadline passed"), "{err}");
+    // It did not wait for the 2 s request timeout.
+    assert!(started.elapsed() < Duration::from_millis(2_000), "{:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_at_a_time_it_finds_what_the_synchronous_aggregator_finds() {
+    // Distinct weights; the canonical order (by key) differs from the weight order.
+    let source = Source::new("known answer", 12, |i| 1_000 + 37 * i as u64);
+    let bytes = source.message.to_bytes();
+    let signatures: Vec<(NodeId, Vec<u8>)> =
+        source.services.iter().map(|s| (s.node_id(), s.sign(&bytes).unwrap().to_vec())).collect();
+    for quorum in [Quorum::DEFAULT, Quorum::percent(50).unwrap(), Quorum::percent(100).unwrap()] {
+        let expected =
+            aggregate_signatures(&source.message, &source.set, quorum, signatures.iter().map(|(n, s)| (*n, s.as_slice())))
+                .unwrap();
+
+        let net = source.network(|_| Behaviour::Honest);
+        let (result, reports) = aggregate(net, config(1_000, 5_000, 1), &source, quorum).await;
+        let outcome = result.unwrap();
+        assert_eq!(outcome.aggregated.message.to_bytes(), expected.message.to_bytes(), "quorum {quorum}");
+        assert_eq!(outcome.aggregated.signers, expected.signers);
+        assert_eq!(outcome.aggregated.signed_weight, expected.signed_weight);
+        outcome.aggregated.message.verify(NETWORK, &source.set, quorum).unwrap();
+        assert_eq!(outcome.progress.valid, expected.signers.len());
+        assert_eq!(reports.len(), expected.signers.len());
+        // Asked one at a time, heaviest first: it stops asking as soon as the quorum holds.
+        assert_eq!(outcome.progress.asked, expected.signers.len(), "quorum {quorum}: {:?}", outcome.progress);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validators_that_never_accepted_and_unknown_nodes_count_as_refused() {
+    let source = Source::new("refusals", 10, |i| 1_000 + i as u64);
+    // Validators 7 and 8 have signing services that never accepted the block; 9 is not in the network.
+    let strangers = signing_services(&source.keys[7..9], NETWORK, SOURCE);
+    let build = || {
+        let mut net = InProcessNetwork::new(LATENCY);
+        for service in &source.services[..7] {
+            net.add(Arc::clone(service), Behaviour::Honest);
+        }
+        for service in &strangers {
+            net.add(Arc::clone(service), Behaviour::Honest);
+        }
+        Arc::new(net)
+    };
+    let net = build();
+    let missing = source.keys[9].node_id;
+    assert_eq!(net.behaviour(&missing), None);
+    let request = encode_signature_request(&source.message.to_bytes(), &[]);
+    assert_eq!(net.app_request(missing, request.clone()).await, Err(RequestError::Unreachable(missing)));
+    let refusal = net.app_request(strangers[0].node_id(), request).await.unwrap_err();
+    assert!(matches!(refusal, RequestError::App { code: 3, .. }), "{refusal:?}");
+
+    // Every answer is awaited when the quorum cannot be met: 7 of 10 validators' weight is below 100%.
+    let (result, reports) = aggregate(build(), config(1_000, 5_000, usize::MAX), &source, Quorum::percent(100).unwrap()).await;
+    let AggregateError::InsufficientWeight { progress, deadline_passed, .. } = result.unwrap_err();
+    let seven: u64 = source.keys[..7].iter().map(|k| k.weight).sum();
+    assert_eq!((progress.valid, progress.refused, progress.invalid, progress.timed_out), (7, 3, 0, 0));
+    assert_eq!((progress.gathered, progress.asked), (seven, 10));
+    assert!(!deadline_passed);
+    assert_eq!(reports.len(), 10);
+
+    // One at a time, heaviest first: the three refusers (the heaviest) are asked first, then enough signers.
+    let (result, _) = aggregate(build(), config(1_000, 5_000, 1), &source, Quorum::percent(50).unwrap()).await;
+    let outcome = result.unwrap();
+    assert_eq!(outcome.progress.refused, 3, "{:?}", outcome.progress);
+    let refusers: HashSet<usize> = (7..10).map(|i| source.index(i)).collect();
+    assert!(outcome.aggregated.signers.iter().all(|s| !refusers.contains(s)));
+    outcome.aggregated.message.verify(NETWORK, &source.set, Quorum::percent(50).unwrap()).unwrap();
+}
+
+#[test]
+fn aggregate_verified_ignores_repeats_and_strangers_and_names_the_shortfall() {
+    let source = Source::new("table", 4, |i| [40, 30, 20, 10][i]);
+    let bytes = source.message.to_bytes();
+    let sig = |i: usize| Signature::from_bytes(&source.services[i].sign(&bytes).unwrap()).unwrap();
+    // Canonical indices of the validators weighing 40, 30, 20 and 10.
+    let [w40, w30, w20, w10] = [0, 1, 2, 3].map(|i| source.index(i));
+    let quorum = Quorum::DEFAULT;
+    let out_of_range = source.set.len();
+
+    // (case, verified, Ok(signers) or Err(gathered)).
+    let cases: Vec<(&str, Vec<(usize, Signature)>, Result<Vec<usize>, u64>)> = vec![
+        ("two heaviest meet 67", vec![(w40, sig(0)), (w30, sig(1))], Ok(vec![w40, w30])),
+        ("smallest heaviest-first set", vec![(w10, sig(3)), (w20, sig(2)), (w30, sig(1)), (w40, sig(0))], Ok(vec![w40, w30])),
+        ("without the heaviest", vec![(w30, sig(1)), (w20, sig(2)), (w10, sig(3))], Err(60)),
+        ("40+20+10", vec![(w10, sig(3)), (w40, sig(0)), (w20, sig(2))], Ok(vec![w40, w20, w10])),
+        ("a repeat counts once", vec![(w40, sig(0)), (w40, sig(0))], Err(40)),
+        ("repeats among others", vec![(w30, sig(1)), (w30, sig(1)), (w30, sig(1)), (w20, sig(2))], Err(50)),
+        ("repeat then quorum", vec![(w40, sig(0)), (w30, sig(1)), (w40, sig(0))], Ok(vec![w40, w30])),
+        ("out of range ignored", vec![(out_of_range, sig(1)), (usize::MAX, sig(2)), (w40, sig(0))], Err(40)),
+        ("out of range beside quorum", vec![(out_of_range, sig(2)), (w30, sig(1)), (w40, sig(0))], Ok(vec![w40, w30])),
+        ("nothing", vec![], Err(0)),
+    ];
+    for (case, verified, expected) in cases {
+        match (aggregate_verified(&source.message, &source.set, quorum, &verified), expected) {
+            (Ok(aggregated), Ok(mut signers)) => {
+                signers.sort_unstable();
+                assert_eq!(aggregated.signers, signers, "{case}");
+                let weight = source.set.weight_of(signers.iter().copied()).unwrap();
+                assert_eq!(aggregated.signed_weight, weight, "{case}");
+                assert_eq!(aggregated.total_weight, 100, "{case}");
+                let checked = aggregated.message.verify(NETWORK, &source.set, quorum).unwrap();
+                assert_eq!(checked.signed_weight, weight, "{case}");
+            }
+            (Err(err), Err(gathered)) => {
+                let AggregationError::InsufficientWeight { gathered: g, needed, total, quorum: q, dropped } = &err;
+                assert_eq!((*g, *needed, *total, *q), (gathered, 67, 100, quorum), "{case}");
+                assert!(dropped.is_empty(), "{case}");
+                let text = err.to_string();
+                assert!(text.contains(&format!("weight {gathered} of total 100")), "{case}: {text}");
+                assert!(text.contains("needs 67"), "{case}: {text}");
+            }
+            (got, expected) => panic!("{case}: got {got:?}, expected {expected:?}"),
+        }
+    }
+}
