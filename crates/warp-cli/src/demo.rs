@@ -548,6 +548,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             ],
             receipt_timeout: Duration::from_secs(5),
             replay_errors: replay_errors.clone(),
+            attempts: 3,
         },
     );
     let b_to_a = Relayer::new(
@@ -564,6 +565,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             }],
             receipt_timeout: Duration::from_secs(5),
             replay_errors,
+            attempts: 3,
         },
     );
     let (events_tx, mut events) = mpsc::unbounded_channel();
@@ -668,6 +670,8 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             RelayEvent::AlreadyDelivered { id } => {
                 timeline.line(label, format!("{} already delivered: skipped", short(&id.0)))
             }
+            RelayEvent::Retrying { id, attempt, reason } => timeline
+                .line(label, format!("{} attempt {attempt} failed, trying again: {reason}", short(&id.0))),
             RelayEvent::Failed { id, reason } => {
                 return Err(DemoError::Relay(format!("{label} {}: {reason}", short(&id.0))))
             }

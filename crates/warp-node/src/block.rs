@@ -135,6 +135,9 @@ pub struct Receipt {
     pub success: bool,
     /// Gas used, after refunds.
     pub gas_used: u64,
+    /// Gas spent before refunds: the least gas limit that lets it run as it did
+    /// (subcalls aside, which keep back 1/64 of what they are given).
+    pub gas_spent: u64,
     /// The logs, in order (none if it failed).
     pub logs: Vec<Log>,
     /// Return or revert data.

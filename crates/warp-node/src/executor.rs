@@ -644,6 +644,7 @@ fn receipt(tx_hash: B256, result: ExecutionResult<HaltReason>, failures: &Failur
         tx_hash,
         success: result.is_success(),
         gas_used: result.tx_gas_used(),
+        gas_spent: result.gas().total_gas_spent(),
         contract_address: result.created_address(),
         output: result.output().cloned().unwrap_or_default(),
         logs: if result.is_success() { result.into_logs() } else { Vec::new() },

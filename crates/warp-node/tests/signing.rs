@@ -11,8 +11,12 @@ use awm_core::{
     AddressedCall, CodecError, FixedValidatorState, Hash, Id, Payload, Signer, SignerError, UnsignedMessage,
 };
 use warp_node::devnet::{signing_services, validator_keys, ValidatorKey};
-use warp_node::signing::{NOT_ACCEPTED_ERR_CODE, PARSE_ERR_CODE, UNEXPECTED_ERR_CODE, UNKNOWN_MESSAGE_ERR_CODE};
-use warp_node::{sent_messages, BuiltBlock, Chain, ChainConfig, Genesis, Receipt, Refusal, SigningService, Transaction};
+use warp_node::signing::{
+    NOT_ACCEPTED_ERR_CODE, PARSE_ERR_CODE, UNEXPECTED_ERR_CODE, UNKNOWN_MESSAGE_ERR_CODE,
+};
+use warp_node::{
+    sent_messages, BuiltBlock, Chain, ChainConfig, Genesis, Receipt, Refusal, SigningService, Transaction,
+};
 use warp_precompile::IWarpMessenger;
 use warp_predicate::{AccessList, WARP_ADDRESS};
 
@@ -182,7 +186,9 @@ fn a_hash_payload_is_signed_only_for_an_accepted_block() {
     let response = service.handle(&encode_signature_request(&attestation, &[])).unwrap();
     assert_eq!(decode_signature_response(&response).unwrap(), Some(signature));
 
-    for hash in [B256::ZERO, built.block.header.parent_hash, built.block.header.state_root, B256::repeat_byte(7)] {
+    for hash in
+        [B256::ZERO, built.block.header.parent_hash, built.block.header.state_root, B256::repeat_byte(7)]
+    {
         assert_ne!(hash, block_hash);
         let bytes = hash_message(NETWORK, HERE, hash).to_bytes();
         assert_refused(service, &bytes, &Refusal::NotAccepted { hash }, NOT_ACCEPTED_ERR_CODE);
@@ -228,7 +234,11 @@ fn bytes_that_are_not_a_message_or_not_a_request_are_refused() {
     // Not an unsigned message at all.
     let cases: Vec<(&str, Vec<u8>, CodecError)> = vec![
         ("empty", Vec::new(), UnsignedMessage::parse(&[]).unwrap_err()),
-        ("truncated", good[..good.len() - 1].to_vec(), UnsignedMessage::parse(&good[..good.len() - 1]).unwrap_err()),
+        (
+            "truncated",
+            good[..good.len() - 1].to_vec(),
+            UnsignedMessage::parse(&good[..good.len() - 1]).unwrap_err(),
+        ),
         ("trailing byte", [good.as_slice(), &[0]].concat(), CodecError::TrailingBytes { count: 1 }),
         ("unknown codec version", [&[0u8, 1][..], &good[2..]].concat(), CodecError::UnknownVersion(1)),
     ];
@@ -236,7 +246,10 @@ fn bytes_that_are_not_a_message_or_not_a_request_are_refused() {
         let refusal = service.sign(&bytes).unwrap_err();
         assert_eq!(refusal, Refusal::Parse(error.clone()), "{what}");
         assert_eq!(refusal.code(), PARSE_ERR_CODE, "{what}");
-        assert_eq!(service.handle(&encode_signature_request(&bytes, &[])).unwrap_err(), Refusal::Parse(error));
+        assert_eq!(
+            service.handle(&encode_signature_request(&bytes, &[])).unwrap_err(),
+            Refusal::Parse(error)
+        );
     }
     // A well-formed message whose payload is no warp payload.
     let odd_payload = UnsignedMessage::new(NETWORK, HERE, vec![0, 0, 0, 0, 0, 9]).unwrap().to_bytes();
@@ -290,7 +303,12 @@ fn only_the_accept_hook_makes_a_block_signable() {
     // A validator that accepted nothing refuses even block 1.
     let fresh = &services[2];
     let one = expected_message(b"one");
-    assert_refused(fresh, &one.to_bytes(), &Refusal::UnknownMessage { id: one.id() }, UNKNOWN_MESSAGE_ERR_CODE);
+    assert_refused(
+        fresh,
+        &one.to_bytes(),
+        &Refusal::UnknownMessage { id: one.id() },
+        UNKNOWN_MESSAGE_ERR_CODE,
+    );
 
     // Once accepted, it signs.
     assert_eq!(lagging.accept(&second.block, &second.receipts), vec![id]);
@@ -309,12 +327,15 @@ fn only_the_precompiles_send_logs_are_stored() {
 
     // The same log from another address, and a log from the precompile that does not decode.
     let impostor = Log { address: Address::repeat_byte(0x42), data: real.data.clone() };
-    let garbage =
-        Log { address: WARP_ADDRESS, data: LogData::new_unchecked(real.data.topics().to_vec(), Bytes::from_static(b"?")) };
+    let garbage = Log {
+        address: WARP_ADDRESS,
+        data: LogData::new_unchecked(real.data.topics().to_vec(), Bytes::from_static(b"?")),
+    };
     let receipt = |logs: Vec<Log>| Receipt {
         tx_hash: B256::repeat_byte(1),
         success: true,
         gas_used: 21_000,
+        gas_spent: 21_000,
         logs,
         output: Bytes::new(),
         contract_address: None,
@@ -325,7 +346,12 @@ fn only_the_precompiles_send_logs_are_stored() {
     assert!(service.accept(&built.block, &receipts).is_empty());
     assert_eq!(service.stored_messages(), 0);
     let msg = expected_message(b"real");
-    assert_refused(service, &msg.to_bytes(), &Refusal::UnknownMessage { id: msg.id() }, UNKNOWN_MESSAGE_ERR_CODE);
+    assert_refused(
+        service,
+        &msg.to_bytes(),
+        &Refusal::UnknownMessage { id: msg.id() },
+        UNKNOWN_MESSAGE_ERR_CODE,
+    );
     // The block itself was accepted: its hash is signable.
     assert!(service.sign(&hash_message(NETWORK, HERE, built.block.hash()).to_bytes()).is_ok());
 
@@ -342,7 +368,9 @@ fn signing_twice_gives_identical_bytes() {
     let built = send_block(&mut chain, &[b"cached"]);
     service.accept(&built.block, &built.receipts);
 
-    for bytes in [expected_message(b"cached").to_bytes(), hash_message(NETWORK, HERE, built.block.hash()).to_bytes()] {
+    for bytes in
+        [expected_message(b"cached").to_bytes(), hash_message(NETWORK, HERE, built.block.hash()).to_bytes()]
+    {
         let first = service.sign(&bytes).unwrap();
         let second = service.sign(&bytes).unwrap();
         assert_eq!(first, second);

@@ -165,6 +165,10 @@ impl<C: ValidatorClient> Aggregator<C> {
         let mut deadline_passed = false;
 
         loop {
+            // Checked before topping up, so no request goes out once the quorum holds.
+            if quorum.is_met(progress.gathered, total) && !verified.is_empty() {
+                break;
+            }
             while in_flight.len() < self.config.max_in_flight.max(1) {
                 let Some(index) = queue.next() else { break };
                 let Some(validator) = validators.get(index) else { continue };
@@ -190,9 +194,6 @@ impl<C: ValidatorClient> Aggregator<C> {
                     };
                     (index, answer)
                 });
-            }
-            if quorum.is_met(progress.gathered, total) && !verified.is_empty() {
-                break;
             }
             let next = match tokio::time::timeout_at(deadline, in_flight.join_next()).await {
                 Err(_) => {

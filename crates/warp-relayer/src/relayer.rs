@@ -15,8 +15,9 @@
 //! 4. submit it and wait for its receipt; confirm the predicate verified and the
 //!    call succeeded.
 //!
-//! Delivery is at least once with no double delivery: the relayer never submits
-//! a message twice, and a message some other relayer already delivered shows up
+//! Delivery is at least once with no double delivery: a failed attempt is
+//! retried up to [`RelayerConfig::attempts`] times, the relayer never submits a
+//! message it delivered again, and a message some other relayer already delivered shows up
 //! in the simulation as the app's replay refusal ([`RelayEvent::AlreadyDelivered`]).
 
 use std::collections::HashSet;
@@ -102,7 +103,16 @@ pub enum RelayEvent {
         /// The message ID.
         id: Id,
     },
-    /// The message could not be delivered.
+    /// An attempt failed; the message will be tried again.
+    Retrying {
+        /// The message ID.
+        id: Id,
+        /// The attempt that failed (1-based).
+        attempt: u32,
+        /// Why.
+        reason: String,
+    },
+    /// The message could not be delivered (after every attempt).
     Failed {
         /// The message ID.
         id: Id,
@@ -187,6 +197,9 @@ pub struct RelayerConfig {
     /// Selectors of app errors that mean "already delivered" (for example
     /// `AlreadyReceived(bytes32)`).
     pub replay_errors: Vec<[u8; 4]>,
+    /// How many times a message is tried before it is reported as failed (at
+    /// least once).
+    pub attempts: u32,
 }
 
 /// Carries messages from one chain to another.
@@ -230,7 +243,18 @@ impl<C: ValidatorClient> Relayer<C> {
                 on_event(RelayEvent::AlreadyDelivered { id });
                 continue;
             }
-            match self.relay(&msg, &route, on_event).await {
+            let attempts = self.config.attempts.max(1);
+            let mut attempt = 1;
+            let outcome = loop {
+                match self.relay(&msg, &route, on_event).await {
+                    Err(e) if attempt < attempts => {
+                        on_event(RelayEvent::Retrying { id, attempt, reason: e.to_string() });
+                        attempt = attempt.saturating_add(1);
+                    }
+                    outcome => break outcome,
+                }
+            };
+            match outcome {
                 Ok(Some((tx, block, gas_used, signers))) => {
                     self.delivered.insert(id);
                     on_event(RelayEvent::Delivered(Delivery {
@@ -348,7 +372,8 @@ impl<C: ValidatorClient> Relayer<C> {
         }
         let intrinsic =
             21_000u64.saturating_add(calldata_gas(&tx.input)).saturating_add(check.gas.with_predicates);
-        let execution = simulated.gas_used.saturating_sub(intrinsic);
+        // Before refunds: a refund is paid back at the end, the gas must be there first.
+        let execution = simulated.gas_spent.saturating_sub(intrinsic);
         tx.gas_limit = intrinsic.saturating_add(execution).saturating_add(execution / 4).min(block_gas_limit);
         let (gas_limit, predicate_gas) = (tx.gas_limit, check.gas.with_predicates);
 

@@ -10,8 +10,8 @@ use alloy_sol_types::{sol, SolCall};
 use awm_core::acp118::encode_signature_request;
 use awm_core::bls::Signature;
 use awm_core::{
-    aggregate_signatures, aggregate_verified, AggregationError, CanonicalValidatorSet, FixedValidatorState, Id,
-    NodeId, Quorum, UnsignedMessage, Validator,
+    aggregate_signatures, aggregate_verified, AggregationError, CanonicalValidatorSet, FixedValidatorState,
+    Id, NodeId, Quorum, UnsignedMessage, Validator,
 };
 use warp_node::devnet::{signing_services, validator_keys, ValidatorKey};
 use warp_node::{sent_messages, Chain, ChainConfig, Genesis, SigningService, Transaction};
@@ -53,9 +53,11 @@ impl Source {
             nonce: 0,
             gas_limit: 1_000_000,
             value: U256::ZERO,
-            input: IWarpMessenger::sendWarpMessageCall { payload: Bytes::from_static(b"hello from the source") }
-                .abi_encode()
-                .into(),
+            input: IWarpMessenger::sendWarpMessageCall {
+                payload: Bytes::from_static(b"hello from the source"),
+            }
+            .abi_encode()
+            .into(),
             access_list: AccessList::default(),
         };
         let built = chain.build_block(vec![send], T0 + 1, 0, FixedValidatorState::new()).unwrap();
@@ -100,8 +102,9 @@ async fn aggregate(
     quorum: Quorum,
 ) -> (Result<warp_relayer::SignedOutcome, AggregateError>, Vec<Progress>) {
     let mut reports = Vec::new();
-    let result =
-        Aggregator::new(net, config).aggregate(&source.message, &source.set, quorum, |p| reports.push(*p)).await;
+    let result = Aggregator::new(net, config)
+        .aggregate(&source.message, &source.set, quorum, |p| reports.push(*p))
+        .await;
     (result, reports)
 }
 
@@ -173,8 +176,13 @@ async fn an_unreachable_quorum_reports_what_was_gathered() {
     assert!(!deadline_passed);
     assert_reports_consistent(&reports, &progress);
     let text = err.to_string();
-    for part in ["gathered weight 6000", "of total 10000", "quorum 67/100 needs 6700", "40 timed out", "100 of 100 asked"]
-    {
+    for part in [
+        "gathered weight 6000",
+        "of total 10000",
+        "quorum 67/100 needs 6700",
+        "40 timed out",
+        "100 of 100 asked",
+    ] {
         assert!(text.contains(part), "{part:?} not in {text:?}");
     }
     assert!(!text.contains("deadline passed"), "{text}");
@@ -206,9 +214,13 @@ async fn one_at_a_time_it_finds_what_the_synchronous_aggregator_finds() {
     let signatures: Vec<(NodeId, Vec<u8>)> =
         source.services.iter().map(|s| (s.node_id(), s.sign(&bytes).unwrap().to_vec())).collect();
     for quorum in [Quorum::DEFAULT, Quorum::percent(50).unwrap(), Quorum::percent(100).unwrap()] {
-        let expected =
-            aggregate_signatures(&source.message, &source.set, quorum, signatures.iter().map(|(n, s)| (*n, s.as_slice())))
-                .unwrap();
+        let expected = aggregate_signatures(
+            &source.message,
+            &source.set,
+            quorum,
+            signatures.iter().map(|(n, s)| (*n, s.as_slice())),
+        )
+        .unwrap();
 
         let net = source.network(|_| Behaviour::Honest);
         let (result, reports) = aggregate(net, config(1_000, 5_000, 1), &source, quorum).await;
@@ -248,7 +260,8 @@ async fn validators_that_never_accepted_and_unknown_nodes_count_as_refused() {
     assert!(matches!(refusal, RequestError::App { code: 3, .. }), "{refusal:?}");
 
     // Every answer is awaited when the quorum cannot be met: 7 of 10 validators' weight is below 100%.
-    let (result, reports) = aggregate(build(), config(1_000, 5_000, usize::MAX), &source, Quorum::percent(100).unwrap()).await;
+    let (result, reports) =
+        aggregate(build(), config(1_000, 5_000, usize::MAX), &source, Quorum::percent(100).unwrap()).await;
     let AggregateError::InsufficientWeight { progress, deadline_passed, .. } = result.unwrap_err();
     let seven: u64 = source.keys[..7].iter().map(|k| k.weight).sum();
     assert_eq!((progress.valid, progress.refused, progress.invalid, progress.timed_out), (7, 3, 0, 0));
@@ -257,13 +270,19 @@ async fn validators_that_never_accepted_and_unknown_nodes_count_as_refused() {
     assert_eq!(reports.len(), 10);
 
     // One at a time, heaviest first: the three refusers (the heaviest) are asked first, then enough signers.
-    let (result, _) = aggregate(build(), config(1_000, 5_000, 1), &source, Quorum::percent(50).unwrap()).await;
+    let (result, _) =
+        aggregate(build(), config(1_000, 5_000, 1), &source, Quorum::percent(50).unwrap()).await;
     let outcome = result.unwrap();
     assert_eq!(outcome.progress.refused, 3, "{:?}", outcome.progress);
     let refusers: HashSet<usize> = (7..10).map(|i| source.index(i)).collect();
     assert!(outcome.aggregated.signers.iter().all(|s| !refusers.contains(s)));
     outcome.aggregated.message.verify(NETWORK, &source.set, Quorum::percent(50).unwrap()).unwrap();
 }
+
+/// Signatures already verified, by canonical index.
+type Verified = Vec<(usize, Signature)>;
+/// The signers chosen, or the weight gathered when the quorum is not met.
+type Expected = Result<Vec<usize>, u64>;
 
 #[test]
 fn aggregate_verified_ignores_repeats_and_strangers_and_names_the_shortfall() {
@@ -276,16 +295,24 @@ fn aggregate_verified_ignores_repeats_and_strangers_and_names_the_shortfall() {
     let out_of_range = source.set.len();
 
     // (case, verified, Ok(signers) or Err(gathered)).
-    let cases: Vec<(&str, Vec<(usize, Signature)>, Result<Vec<usize>, u64>)> = vec![
+    let cases: Vec<(&str, Verified, Expected)> = vec![
         ("two heaviest meet 67", vec![(w40, sig(0)), (w30, sig(1))], Ok(vec![w40, w30])),
-        ("smallest heaviest-first set", vec![(w10, sig(3)), (w20, sig(2)), (w30, sig(1)), (w40, sig(0))], Ok(vec![w40, w30])),
+        (
+            "smallest heaviest-first set",
+            vec![(w10, sig(3)), (w20, sig(2)), (w30, sig(1)), (w40, sig(0))],
+            Ok(vec![w40, w30]),
+        ),
         ("without the heaviest", vec![(w30, sig(1)), (w20, sig(2)), (w10, sig(3))], Err(60)),
         ("40+20+10", vec![(w10, sig(3)), (w40, sig(0)), (w20, sig(2))], Ok(vec![w40, w20, w10])),
         ("a repeat counts once", vec![(w40, sig(0)), (w40, sig(0))], Err(40)),
         ("repeats among others", vec![(w30, sig(1)), (w30, sig(1)), (w30, sig(1)), (w20, sig(2))], Err(50)),
         ("repeat then quorum", vec![(w40, sig(0)), (w30, sig(1)), (w40, sig(0))], Ok(vec![w40, w30])),
         ("out of range ignored", vec![(out_of_range, sig(1)), (usize::MAX, sig(2)), (w40, sig(0))], Err(40)),
-        ("out of range beside quorum", vec![(out_of_range, sig(2)), (w30, sig(1)), (w40, sig(0))], Ok(vec![w40, w30])),
+        (
+            "out of range beside quorum",
+            vec![(out_of_range, sig(2)), (w30, sig(1)), (w40, sig(0))],
+            Ok(vec![w40, w30]),
+        ),
         ("nothing", vec![], Err(0)),
     ];
     for (case, verified, expected) in cases {
@@ -300,7 +327,8 @@ fn aggregate_verified_ignores_repeats_and_strangers_and_names_the_shortfall() {
                 assert_eq!(checked.signed_weight, weight, "{case}");
             }
             (Err(err), Err(gathered)) => {
-                let AggregationError::InsufficientWeight { gathered: g, needed, total, quorum: q, dropped } = &err;
+                let AggregationError::InsufficientWeight { gathered: g, needed, total, quorum: q, dropped } =
+                    &err;
                 assert_eq!((*g, *needed, *total, *q), (gathered, 67, 100, quorum), "{case}");
                 assert!(dropped.is_empty(), "{case}");
                 let text = err.to_string();
