@@ -3,11 +3,11 @@
 //! by that chain's validators, aggregated, carried in an access list, pre-verified
 //! by the other chain's block verifier and executed there, as on Avalanche.
 //!
-//! The bytecode comes from `contracts/artifacts/` (committed, checked against a
-//! fresh `forge build` by the test command); the ABI below is the apps' fixed
-//! external interface.
+//! The bytecode and ABI come from `warp_node::apps`: the committed
+//! `contracts/artifacts/`, which the test command checks against a fresh
+//! `forge build`.
 
-use alloy_sol_types::{sol, SolCall, SolConstructor, SolError, SolEvent};
+use alloy_sol_types::{SolCall, SolConstructor, SolError, SolEvent};
 use awm::core::bls::{self, SecretKey};
 use awm::core::{
     aggregate_signatures, BitSetSignature, CanonicalValidatorSet, FixedValidatorState, Hash, Id, Message,
@@ -24,74 +24,11 @@ use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, TxKind, B256, U256};
 use revm::state::AccountInfo;
 use revm::{ExecuteCommitEvm, ExecuteEvm, MainContext};
-
-sol! {
-    #![sol(all_derives)]
-
-    interface CrossChainMessenger {
-        error NotOwner(address caller);
-        error InvalidWarpMessage(uint32 index);
-        error UnknownSender(bytes32 sourceChainID, address sender);
-        error WrongDestination(bytes32 destinationChainID, address destination);
-        error AlreadyReceived(bytes32 key);
-        function allowSender(bytes32 sourceChainID, address sender) external;
-        function sendMessage(bytes32 destinationChainID, address destination, bytes data) external returns (bytes32 warpMessageID);
-        function receiveMessage(uint32 index) external;
-        function lastData() external view returns (bytes);
-        function lastSourceChainID() external view returns (bytes32);
-        function lastFrom() external view returns (address);
-        function receivedCount() external view returns (uint256);
-    }
-
-    interface BlockHashOracle {
-        error InvalidWarpBlockHash(uint32 index);
-        error UnknownSource(bytes32 sourceChainID);
-        function allowSource(bytes32 sourceChainID) external;
-        function recordBlockHash(uint32 index) external returns (bytes32 blockHash);
-        function isVerified(bytes32 sourceChainID, bytes32 blockHash) external view returns (bool);
-        function latest(bytes32 sourceChainID) external view returns (bytes32);
-    }
-
-    contract BridgeToken {
-        constructor(string name_, string symbol_, address minter_, uint256 initialSupply, address initialHolder);
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address account) external view returns (uint256);
-    }
-
-    contract TokenHome {
-        constructor(address token);
-        error InvalidWarpMessage(uint32 index);
-        error UnknownSender(bytes32 sourceChainID, address sender);
-        error AlreadyProcessed(bytes32 key);
-        function configure(bytes32 remoteChainID, address remoteBridge) external;
-        function lock(uint256 amount, address recipient) external returns (bytes32 warpMessageID);
-        function release(uint32 index) external;
-        function locked() external view returns (uint256);
-    }
-
-    contract TokenRemote {
-        constructor(bytes32 homeChainID, address homeBridge, uint256 mintCap);
-        error CapExceeded(uint256 minted, uint256 amount, uint256 cap);
-        error AlreadyProcessed(bytes32 key);
-        function token() external view returns (address);
-        function mint(uint32 index) external;
-        function burn(uint256 amount, address recipient) external returns (bytes32 warpMessageID);
-        function minted() external view returns (uint256);
-    }
-}
+use warp_node::apps::{App, BlockHashOracle, BridgeToken, CrossChainMessenger, TokenHome, TokenRemote};
 
 const NETWORK_ID: u32 = 12345;
 const USER: Address = Address::new([0xee; 20]);
 const SPEC: SpecId = SpecId::CANCUN;
-
-/// The creation bytecode of a compiled app, from `contracts/artifacts/<name>.json`.
-fn bytecode(name: &str) -> Vec<u8> {
-    let path = format!("{}/contracts/artifacts/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let json: serde_json::Value = serde_json::from_str(&text).expect("artifact JSON");
-    let hex_code = json["bytecode"].as_str().expect("bytecode field");
-    hex::decode(hex_code.trim_start_matches("0x")).expect("bytecode hex")
-}
 
 /// One chain: its EVM with the precompile, and its validators.
 struct Chain {
@@ -162,12 +99,11 @@ impl Chain {
         result
     }
 
-    fn deploy(&mut self, name: &str, constructor_args: Vec<u8>) -> Address {
-        let mut code = bytecode(name);
-        code.extend(constructor_args);
+    fn deploy(&mut self, app: App, constructor_args: Vec<u8>) -> Address {
+        let code = app.creation_code(&constructor_args).expect("committed artifact").to_vec();
         match self.tx(TxKind::Create, code, AccessList::default(), FailureBits::new()) {
             ExecutionResult::Success { output: Output::Create(_, Some(address)), .. } => address,
-            other => panic!("deploying {name}: {other:?}"),
+            other => panic!("deploying {}: {other:?}", app.name()),
         }
     }
 
@@ -287,8 +223,8 @@ fn reverted_with<E: SolError + PartialEq + std::fmt::Debug>(result: &ExecutionRe
 fn messengers() -> (Chain, Chain, Address, Address) {
     let mut a = Chain::new(0xa1, 10);
     let mut b = Chain::new(0xb2, 12);
-    let on_a = a.deploy("CrossChainMessenger", Vec::new());
-    let on_b = b.deploy("CrossChainMessenger", Vec::new());
+    let on_a = a.deploy(App::CrossChainMessenger, Vec::new());
+    let on_b = b.deploy(App::CrossChainMessenger, Vec::new());
     let allow = CrossChainMessenger::allowSenderCall { sourceChainID: a.id(), sender: on_a }.abi_encode();
     assert!(b.call(on_b, allow).is_success());
     (a, b, on_a, on_b)
@@ -361,7 +297,7 @@ fn failing_deliveries_end_as_the_reference_would_and_change_nothing() {
     untouched(&mut b);
 
     // A valid message from a sender not on the allow list: the app refuses it.
-    let stranger = a.deploy("CrossChainMessenger", Vec::new());
+    let stranger = a.deploy(App::CrossChainMessenger, Vec::new());
     let stranger_message = send(&mut a, stranger, b.id(), on_b, b"payload");
     let from_stranger = a.sign(&stranger_message);
     reverted_with(
@@ -383,7 +319,7 @@ fn failing_deliveries_end_as_the_reference_would_and_change_nothing() {
 fn the_oracle_records_a_verified_block_hash() {
     let a = Chain::new(0xa1, 10);
     let mut b = Chain::new(0xb2, 12);
-    let oracle = b.deploy("BlockHashOracle", Vec::new());
+    let oracle = b.deploy(App::BlockHashOracle, Vec::new());
     let block_hash = B256::repeat_byte(0x42);
     let unsigned =
         UnsignedMessage::new(NETWORK_ID, a.id, Payload::Hash(Hash { hash: Id(block_hash.0) }).to_bytes())
@@ -417,7 +353,7 @@ fn a_bridge_round_trip_locks_mints_burns_and_releases() {
     let mut remote = Chain::new(0xb2, 12);
     let supply = U256::from(1_000_000u64);
     let token = home.deploy(
-        "BridgeToken",
+        App::BridgeToken,
         BridgeToken::constructorCall {
             name_: "Token".into(),
             symbol_: "TKN".into(),
@@ -427,10 +363,10 @@ fn a_bridge_round_trip_locks_mints_burns_and_releases() {
         }
         .abi_encode(),
     );
-    let home_bridge = home.deploy("TokenHome", TokenHome::constructorCall { token }.abi_encode());
+    let home_bridge = home.deploy(App::TokenHome, TokenHome::constructorCall { token }.abi_encode());
     let cap = U256::from(500u64);
     let remote_bridge = remote.deploy(
-        "TokenRemote",
+        App::TokenRemote,
         TokenRemote::constructorCall { homeChainID: home.id(), homeBridge: home_bridge, mintCap: cap }
             .abi_encode(),
     );

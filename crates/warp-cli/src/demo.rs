@@ -22,10 +22,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::{sol, SolCall, SolConstructor, SolError};
+use alloy_sol_types::{SolCall, SolConstructor, SolError};
 use awm_core::{Id, PChainRegistry, Quorum, QuorumPolicy};
 use thiserror::Error;
 use tokio::sync::mpsc;
+use warp_node::apps::{App, BridgeToken, CrossChainMessenger, TokenHome, TokenRemote};
 use warp_node::devnet::{register_subnet, signing_services, validator_keys, ValidatorKey};
 use warp_node::{Chain, ChainConfig, Genesis, Node, Transaction, ACTIVATED_PRECOMPILE_CODE};
 use warp_predicate::WARP_ADDRESS;
@@ -33,47 +34,6 @@ use warp_relayer::{
     Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, Progress, RelayEvent, Relayer, RelayerConfig,
     Route,
 };
-
-sol! {
-    interface CrossChainMessenger {
-        error AlreadyReceived(bytes32 key);
-        function allowSender(bytes32 sourceChainID, address sender) external;
-        function sendMessage(bytes32 destinationChainID, address destination, bytes data) external returns (bytes32 warpMessageID);
-        function receiveMessage(uint32 index) external;
-        function lastData() external view returns (bytes);
-        function receivedCount() external view returns (uint256);
-    }
-
-    contract BridgeToken {
-        constructor(string name_, string symbol_, address minter_, uint256 initialSupply, address initialHolder);
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address account) external view returns (uint256);
-    }
-
-    contract TokenHome {
-        constructor(address token);
-        error AlreadyProcessed(bytes32 key);
-        function configure(bytes32 remoteChainID, address remoteBridge) external;
-        function lock(uint256 amount, address recipient) external returns (bytes32 warpMessageID);
-        function release(uint32 index) external;
-        function locked() external view returns (uint256);
-    }
-
-    contract TokenRemote {
-        constructor(bytes32 homeChainID, address homeBridge, uint256 mintCap);
-        error AlreadyProcessed(bytes32 key);
-        function token() external view returns (address);
-        function mint(uint32 index) external;
-        function burn(uint256 amount, address recipient) external returns (bytes32 warpMessageID);
-        function minted() external view returns (uint256);
-    }
-}
-
-/// The compiled apps (committed, checked against a fresh `forge build` by the tests).
-const MESSENGER_ARTIFACT: &str = include_str!("../../../contracts/artifacts/CrossChainMessenger.json");
-const TOKEN_ARTIFACT: &str = include_str!("../../../contracts/artifacts/BridgeToken.json");
-const HOME_ARTIFACT: &str = include_str!("../../../contracts/artifacts/TokenHome.json");
-const REMOTE_ARTIFACT: &str = include_str!("../../../contracts/artifacts/TokenRemote.json");
 
 const NETWORK_ID: u32 = 12345;
 const CHAIN_A: Id = Id([0xaa; 32]);
@@ -220,18 +180,6 @@ fn bar(p: &Progress) -> String {
 fn short(id: &[u8]) -> String {
     let h = alloy_primitives::hex::encode(id);
     format!("0x{}…", h.get(..8).unwrap_or(&h))
-}
-
-fn creation_code(artifact: &str, args: Vec<u8>) -> Result<Bytes, DemoError> {
-    let json: serde_json::Value = serde_json::from_str(artifact).map_err(setup("artifact JSON"))?;
-    let code = json
-        .get("bytecode")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| DemoError::Setup("artifact has no bytecode".into()))?;
-    let mut bytes =
-        alloy_primitives::hex::decode(code.trim_start_matches("0x")).map_err(setup("artifact hex"))?;
-    bytes.extend(args);
-    Ok(Bytes::from(bytes))
 }
 
 /// A chain of the demo: its node, validators and how they behave.
@@ -411,8 +359,8 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         &timeline,
         "deployed CrossChainMessenger and BridgeToken (warp not active yet)",
         vec![
-            (None, creation_code(MESSENGER_ARTIFACT, Vec::new())?.to_vec()),
-            (None, creation_code(TOKEN_ARTIFACT, token_args)?.to_vec()),
+            (None, App::CrossChainMessenger.creation_code(&[]).map_err(setup("artifact"))?.to_vec()),
+            (None, App::BridgeToken.creation_code(&token_args).map_err(setup("artifact"))?.to_vec()),
         ],
     )?;
     let (messenger_a, token_a) = match deployed_a.as_slice() {
@@ -422,7 +370,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     let deployed_b = b.block(
         &timeline,
         "deployed CrossChainMessenger",
-        vec![(None, creation_code(MESSENGER_ARTIFACT, Vec::new())?.to_vec())],
+        vec![(None, App::CrossChainMessenger.creation_code(&[]).map_err(setup("artifact"))?.to_vec())],
     )?;
     let Some(Some(messenger_b)) = deployed_b.first().copied() else {
         return Err(DemoError::Setup("deployment on B created no contract".into()));
@@ -432,7 +380,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         .block(
             &timeline,
             "deployed TokenHome; the precompile is active from this block",
-            vec![(None, creation_code(HOME_ARTIFACT, home_args)?.to_vec())],
+            vec![(None, App::TokenHome.creation_code(&home_args).map_err(setup("artifact"))?.to_vec())],
         )?
         .first()
     {
@@ -449,7 +397,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         .block(
             &timeline,
             "deployed TokenRemote (its token mints what A locks)",
-            vec![(None, creation_code(REMOTE_ARTIFACT, remote_args)?.to_vec())],
+            vec![(None, App::TokenRemote.creation_code(&remote_args).map_err(setup("artifact"))?.to_vec())],
         )?
         .first()
     {

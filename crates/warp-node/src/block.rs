@@ -118,10 +118,16 @@ impl Block {
 
 /// The root committing to a block's transactions (Keccak-256 over their hashes).
 pub fn transactions_root(transactions: &[Transaction]) -> B256 {
+    let hashes: Vec<B256> = transactions.iter().map(Transaction::hash).collect();
+    transactions_root_of(&hashes)
+}
+
+/// [`transactions_root`] from the transactions' hashes.
+pub fn transactions_root_of(hashes: &[B256]) -> B256 {
     let mut enc = Encoder::default();
-    enc.len(transactions.len());
-    for tx in transactions {
-        enc.word(&tx.hash().0);
+    enc.len(hashes.len());
+    for hash in hashes {
+        enc.word(&hash.0);
     }
     keccak256(enc.0)
 }

@@ -32,7 +32,7 @@ use warp_predicate::{
     PredicateVerifier, ResultsError, SkipReason, WARP_ADDRESS,
 };
 
-use crate::block::{transactions_root, Block, Header, Receipt, Transaction};
+use crate::block::{transactions_root_of, Block, Header, Receipt, Transaction};
 
 /// The code the reference puts at an activated stateful precompile's address.
 pub const ACTIVATED_PRECOMPILE_CODE: [u8; 1] = [0x01];
@@ -210,9 +210,6 @@ pub struct Chain {
     receipts: Vec<Vec<Receipt>>,
 }
 
-/// What one transaction did, before it becomes a receipt.
-type TxResult = Result<ExecutionResult<HaltReason>, String>;
-
 impl Chain {
     /// A chain at genesis.
     pub fn new(config: ChainConfig, genesis: Genesis) -> Self {
@@ -383,9 +380,9 @@ impl Chain {
         self.check_next(number, timestamp, p_chain_height)?;
         let activating = self.activates_at(timestamp);
         let mut excluded = Vec::new();
+        let hashes: Vec<B256> = candidates.iter().map(Transaction::hash).collect();
         let (included, mut results) = match self.config.warp_chain(timestamp) {
             Some(chain) => {
-                let hashes: Vec<B256> = candidates.iter().map(Transaction::hash).collect();
                 let block_txs: Vec<BlockTx<'_>> = candidates
                     .iter()
                     .zip(&hashes)
@@ -416,27 +413,31 @@ impl Chain {
                         *k = true;
                     }
                 }
-                let included: Vec<Transaction> =
-                    candidates.into_iter().zip(keep).filter(|(_, k)| *k).map(|(tx, _)| tx).collect();
+                let included: Vec<(Transaction, B256)> = candidates
+                    .into_iter()
+                    .zip(hashes)
+                    .zip(keep)
+                    .filter(|(_, k)| *k)
+                    .map(|(pair, _)| pair)
+                    .collect();
                 (included, built.results)
             }
-            None => (candidates, PredicateResults::new()),
+            None => (candidates.into_iter().zip(hashes).collect(), PredicateResults::new()),
         };
+        let (included, hashes): (Vec<Transaction>, Vec<B256>) = included.into_iter().unzip();
 
         let snapshot = self.db.clone();
         if activating {
             self.activate_precompile();
         }
-        let outcomes = self.execute(number, timestamp, &included, &results);
-        let mut transactions = Vec::new();
-        let mut receipts = Vec::new();
-        for (tx, outcome) in included.into_iter().zip(outcomes) {
-            let hash = tx.hash();
+        let outcomes = self.execute(number, timestamp, &included, &hashes, &results);
+        let (mut transactions, mut tx_hashes, mut receipts) = (Vec::new(), Vec::new(), Vec::new());
+        for ((tx, hash), outcome) in included.into_iter().zip(hashes).zip(outcomes) {
             match outcome {
-                Ok(result) => {
-                    let failures = results.get(&hash, &WARP_ADDRESS).cloned().unwrap_or_default();
-                    receipts.push(receipt(hash, result, &failures));
+                Ok(receipt) => {
+                    receipts.push(receipt);
                     transactions.push(tx);
+                    tx_hashes.push(hash);
                 }
                 Err(reason) => {
                     results.remove_tx(&hash);
@@ -457,7 +458,7 @@ impl Chain {
             timestamp,
             p_chain_height,
             state_root: self.state_root(),
-            transactions_root: transactions_root(&transactions),
+            transactions_root: transactions_root_of(&tx_hashes),
             gas_used: receipts.iter().fold(0u64, |sum, r| sum.saturating_add(r.gas_used)),
             extra,
         };
@@ -489,23 +490,20 @@ impl Chain {
             .extra_layout
             .results(&header.extra)
             .map_err(|source| ChainError::Results { number, source })?;
-        let tx_root = transactions_root(&block.transactions);
+        let hashes: Vec<B256> = block.transactions.iter().map(Transaction::hash).collect();
+        let tx_root = transactions_root_of(&hashes);
         mismatch(number, "transactions root", tx_root, header.transactions_root)?;
 
         let snapshot = self.db.clone();
         if self.activates_at(header.timestamp) {
             self.activate_precompile();
         }
-        let outcomes = self.execute(number, header.timestamp, &block.transactions, &results);
+        let outcomes = self.execute(number, header.timestamp, &block.transactions, &hashes, &results);
         let mut receipts = Vec::with_capacity(outcomes.len());
         let mut failure = None;
-        for (position, (tx, outcome)) in block.transactions.iter().zip(outcomes).enumerate() {
-            let hash = tx.hash();
+        for (position, (hash, outcome)) in hashes.iter().copied().zip(outcomes).enumerate() {
             match outcome {
-                Ok(result) => {
-                    let failures = results.get(&hash, &WARP_ADDRESS).cloned().unwrap_or_default();
-                    receipts.push(receipt(hash, result, &failures));
-                }
+                Ok(receipt) => receipts.push(receipt),
                 Err(reason) => {
                     failure = Some(ChainError::InvalidTransaction { number, position, tx: hash, reason });
                     break;
@@ -583,14 +581,16 @@ impl Chain {
         }
     }
 
-    /// Executes `txs` in order, committing each that revm accepts.
+    /// Executes `txs` (whose hashes are `hashes`) in order, committing each that
+    /// revm accepts: its receipt, or why revm refused it.
     fn execute(
         &mut self,
         number: u64,
         timestamp: u64,
         txs: &[Transaction],
+        hashes: &[B256],
         results: &PredicateResults,
-    ) -> Vec<TxResult> {
+    ) -> Vec<Result<Receipt, String>> {
         let block = self.block_env(number, timestamp);
         let cfg = CfgEnv::new_with_spec(self.config.spec);
         match self.config.warp_chain(timestamp) {
@@ -603,10 +603,12 @@ impl Chain {
                     .with_tx(WarpTx::default())
                     .build_warp();
                 txs.iter()
-                    .map(|tx| {
-                        let failures = results.get(&tx.hash(), &WARP_ADDRESS).cloned().unwrap_or_default();
-                        let env = WarpTx::new(tx_env(tx).map_err(|e| e.to_string())?, failures);
-                        evm.transact_commit(env).map_err(|e| e.to_string())
+                    .zip(hashes)
+                    .map(|(tx, hash)| {
+                        let failures = results.get(hash, &WARP_ADDRESS).cloned().unwrap_or_default();
+                        let env = WarpTx::new(tx_env(tx).map_err(|e| e.to_string())?, failures.clone());
+                        let result = evm.transact_commit(env).map_err(|e| e.to_string())?;
+                        Ok(receipt(*hash, result, &failures))
                     })
                     .collect()
             }
@@ -614,8 +616,12 @@ impl Chain {
                 let mut evm =
                     Context::mainnet().with_db(&mut self.db).with_cfg(cfg).with_block(block).build_mainnet();
                 txs.iter()
-                    .map(|tx| {
-                        evm.transact_commit(tx_env(tx).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+                    .zip(hashes)
+                    .map(|(tx, hash)| {
+                        let result = evm
+                            .transact_commit(tx_env(tx).map_err(|e| e.to_string())?)
+                            .map_err(|e| e.to_string())?;
+                        Ok(receipt(*hash, result, &FailureBits::new()))
                     })
                     .collect()
             }

@@ -17,7 +17,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::block::{Receipt, Transaction};
 use crate::executor::{BuiltBlock, Chain, ChainError};
-use crate::signing::SigningService;
+use crate::signing::{AcceptedBlock, SigningService};
 
 /// A chain with a mempool and block production.
 #[derive(Debug)]
@@ -97,8 +97,9 @@ impl Node {
             let parent_time = chain.blocks().last().map_or(chain.genesis().timestamp, |b| b.header.timestamp);
             chain.build_block(txs, parent_time.saturating_add(1), self.registry.height(), &*self.registry)?
         };
+        let accepted = AcceptedBlock::new(&built.block, &built.receipts);
         for validator in &self.validators {
-            validator.accept(&built.block, &built.receipts);
+            validator.accept_decoded(&accepted);
         }
         self.head.send_replace(built.block.header.number);
         Ok(Some(built))

@@ -85,6 +85,24 @@ struct Store {
     signatures: HashMap<Id, [u8; SIGNATURE_LEN]>,
 }
 
+/// An accepted block as the accept hook needs it: its hash, and its sent
+/// messages' IDs and bytes (decoded, hashed and encoded once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedBlock {
+    /// The block hash.
+    pub hash: B256,
+    /// `(message ID, unsigned bytes)` of each `SendWarpMessage` log, in order.
+    pub messages: Vec<(Id, Vec<u8>)>,
+}
+
+impl AcceptedBlock {
+    /// Decodes `block`'s sent messages from its `receipts`.
+    pub fn new(block: &Block, receipts: &[Receipt]) -> Self {
+        let messages = sent_messages(receipts).into_iter().map(|m| (m.id(), m.to_bytes())).collect();
+        Self { hash: block.hash(), messages }
+    }
+}
+
 /// A validator's signing service for one chain.
 #[derive(Debug)]
 pub struct SigningService {
@@ -113,16 +131,18 @@ impl SigningService {
     /// Block accept: remembers the block and makes its `SendWarpMessage` logs
     /// signable. Returns the IDs of the messages added.
     pub fn accept(&self, block: &Block, receipts: &[Receipt]) -> Vec<Id> {
-        let sent = sent_messages(receipts);
+        self.accept_decoded(&AcceptedBlock::new(block, receipts))
+    }
+
+    /// [`SigningService::accept`] for a block already decoded once for all of a
+    /// chain's validators.
+    pub fn accept_decoded(&self, accepted: &AcceptedBlock) -> Vec<Id> {
         let mut store = self.store.write().unwrap_or_else(PoisonError::into_inner);
-        store.accepted_blocks.insert(block.hash());
-        sent.into_iter()
-            .map(|msg| {
-                let id = msg.id();
-                store.messages.insert(id, msg.to_bytes());
-                id
-            })
-            .collect()
+        store.accepted_blocks.insert(accepted.hash);
+        for (id, bytes) in &accepted.messages {
+            store.messages.insert(*id, bytes.clone());
+        }
+        accepted.messages.iter().map(|(id, _)| *id).collect()
     }
 
     /// Number of stored messages.

@@ -5,33 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::{sol, SolCall, SolError};
+use alloy_sol_types::{SolCall, SolError};
 use awm_core::{CanonicalValidatorSet, Id, Message, PChainRegistry, Quorum, UnsignedMessage, Validator};
 use tokio::sync::mpsc;
+use warp_node::apps::{App, CrossChainMessenger};
 use warp_node::devnet::{register_subnet, signing_services, validator_keys, ValidatorKey};
 use warp_node::{sent_messages, Chain, ChainConfig, ChainError, Genesis, Node, Transaction};
+use warp_precompile::IWarpMessenger;
 use warp_predicate::{unpack, warp_predicates, WARP_ADDRESS};
 use warp_relayer::{
     Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, RelayEvent, Relayer, RelayerConfig, Route,
 };
-
-sol! {
-    interface CrossChainMessenger {
-        error AlreadyReceived(bytes32 key);
-        function allowSender(bytes32 sourceChainID, address sender) external;
-        function sendMessage(bytes32 destinationChainID, address destination, bytes data) external returns (bytes32 warpMessageID);
-        function receiveMessage(uint32 index) external;
-        function lastData() external view returns (bytes);
-        function receivedCount() external view returns (uint256);
-    }
-
-    interface IWarpMessenger {
-        function sendWarpMessage(bytes payload) external returns (bytes32 messageID);
-    }
-}
-
-const MESSENGER_ARTIFACT: &str =
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/artifacts/CrossChainMessenger.json"));
 
 const NETWORK: u32 = 12345;
 const CHAIN_A: Id = Id([0xaa; 32]);
@@ -42,12 +26,6 @@ const USER: Address = Address::repeat_byte(0xee);
 const RELAYER: Address = Address::repeat_byte(0xab);
 const GENESIS_TIME: u64 = 1_700_000_000;
 const VALIDATORS: usize = 10;
-
-fn messenger_code() -> Bytes {
-    let json: serde_json::Value = serde_json::from_str(MESSENGER_ARTIFACT).unwrap();
-    let code = json["bytecode"].as_str().unwrap();
-    Bytes::from(hex::decode(code.trim_start_matches("0x")).unwrap())
-}
 
 /// Two chains with a messenger each, B's allowing A's.
 struct Fixture {
@@ -97,8 +75,10 @@ impl Fixture {
         register_subnet(&registry, CHAIN_B, SUBNET_B, &keys_b).unwrap();
         let a = start(&registry, CHAIN_A, SUBNET_A, &keys_a);
         let b = start(&registry, CHAIN_B, SUBNET_B, &keys_b);
-        let messenger_a = seal(&a, None, messenger_code().to_vec()).1.unwrap();
-        let messenger_b = seal(&b, None, messenger_code().to_vec()).1.unwrap();
+        let messenger_a =
+            seal(&a, None, App::CrossChainMessenger.creation_code(&[]).unwrap().to_vec()).1.unwrap();
+        let messenger_b =
+            seal(&b, None, App::CrossChainMessenger.creation_code(&[]).unwrap().to_vec()).1.unwrap();
         let allow =
             CrossChainMessenger::allowSenderCall { sourceChainID: CHAIN_A.0.into(), sender: messenger_a };
         seal(&b, Some(messenger_b), allow.abi_encode());
