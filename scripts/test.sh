@@ -4,7 +4,8 @@
 # Foundry (installed from npm by contracts/scripts/check.sh) and checks that the
 # committed artifacts match a fresh build; then formatting, lints and the whole
 # Rust test suite (unit, integration, property, known-answer, end-to-end and doc
-# tests; examples and benches build).
+# tests; examples and benches build); finally every committed fuzz input is
+# replayed through its target (fuzz/replay.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,4 @@ bash contracts/scripts/check.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+bash fuzz/replay.sh
