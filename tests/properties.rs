@@ -242,3 +242,88 @@ proptest! {
         }
     }
 }
+
+// Round trips of the other decoders the fuzz targets (`fuzz/`) drive: predicates,
+// block results, ACP-118 bodies and validator JSON, each both ways.
+proptest! {
+    /// `unpack` accepts exactly what re-packs to the same storage keys.
+    #[test]
+    fn accepted_predicates_re_pack_identically(
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+        kind in any::<u8>(), pos in any::<usize>(), value in any::<u8>(),
+    ) {
+        let keys = awm::predicate::pack(&bytes);
+        let flat: Vec<u8> = keys.iter().flat_map(|k| k.0).collect();
+        let edited = mutate(flat, kind, pos, value);
+        let keys: Vec<awm::predicate::B256> = edited
+            .chunks(32)
+            .map(|c| { let mut k = [0u8; 32]; k[..c.len()].copy_from_slice(c); awm::predicate::B256::from(k) })
+            .collect();
+        if let Ok(unpacked) = awm::predicate::unpack(&keys) {
+            prop_assert_eq!(awm::predicate::pack(&unpacked), keys);
+        }
+    }
+
+    /// Accepted results bytes re-encode to bytes that parse to the same results, and
+    /// to the input itself when its bitsets were canonical.
+    #[test]
+    fn accepted_results_re_encode(
+        entries in prop::collection::vec((any::<[u8; 32]>(), prop::collection::vec(0usize..40, 0..4)), 0..4),
+        kind in any::<u8>(), pos in any::<usize>(), value in any::<u8>(),
+    ) {
+        use awm::predicate::{FailureBits, PredicateResults, WARP_ADDRESS};
+        let mut results = PredicateResults::new();
+        for (tx, failed) in entries {
+            results.set(tx.into(), WARP_ADDRESS, FailureBits::from_indices(failed));
+        }
+        let b = mutate(results.to_bytes().unwrap(), kind, pos, value);
+        if let Ok(parsed) = PredicateResults::parse(&b) {
+            let again = parsed.to_bytes().unwrap();
+            prop_assert_eq!(PredicateResults::parse(&again).unwrap(), parsed);
+            prop_assert!(again.len() <= b.len());
+            if again.len() == b.len() { prop_assert_eq!(again, b); }
+        }
+    }
+
+    /// ACP-118 requests and responses decode to what was encoded.
+    #[test]
+    fn acp118_round_trip(
+        message in prop::collection::vec(any::<u8>(), 0..300),
+        justification in prop::collection::vec(any::<u8>(), 0..60),
+        signature in prop::collection::vec(any::<u8>(), 96),
+    ) {
+        use awm::core::acp118::*;
+        let request = decode_signature_request(&encode_signature_request(&message, &justification)).unwrap();
+        prop_assert_eq!(request.message, message);
+        prop_assert_eq!(request.justification, justification);
+        let signature: [u8; 96] = signature.try_into().unwrap();
+        prop_assert_eq!(decode_signature_response(&encode_signature_response(&signature)).unwrap(), Some(signature));
+    }
+
+    /// A `getValidatorsAt` answer written from validators loads back to them.
+    #[test]
+    fn validator_json_round_trip(
+        entries in prop::collection::btree_map(any::<[u8; 20]>(), (prop::option::of(0usize..12), any::<u64>()), 0..12),
+        rpc in any::<bool>(),
+    ) {
+        let map: serde_json::Map<String, serde_json::Value> = entries
+            .iter()
+            .map(|(node, (key, weight))| {
+                let pk = key.map(|k| format!("0x{}", hex::encode(keys()[k].public_key().to_compressed())));
+                (NodeId(*node).to_string(), serde_json::json!({ "publicKey": pk, "weight": weight.to_string() }))
+            })
+            .collect();
+        let json = if rpc {
+            serde_json::json!({ "jsonrpc": "2.0", "result": { "validators": map }, "id": 1 })
+        } else {
+            serde_json::Value::Object(map)
+        };
+        let mut loaded = parse_get_validators_at(&json.to_string()).unwrap();
+        loaded.sort_by_key(|v| v.node_ids.clone());
+        let expected: Vec<Validator> = entries
+            .iter()
+            .map(|(node, (key, weight))| Validator::new(NodeId(*node), key.map(|k| keys()[k].public_key()), *weight))
+            .collect();
+        prop_assert_eq!(loaded, expected);
+    }
+}
