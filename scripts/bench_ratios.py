@@ -11,7 +11,8 @@ root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
 
 
 def mean_ns(group: str, name: str) -> float:
-    path = root / group / name / "new" / "estimates.json"
+    # criterion stores a bench named "a/b" in the folder "a_b".
+    path = root / group / name.replace("/", "_") / "new" / "estimates.json"
     return json.loads(path.read_text())["mean"]["point_estimate"]
 
 
@@ -45,3 +46,41 @@ if (root / "precompile_1k").exists():
     for name in ("identity_warp_evm", "get_verified_warp_message", "send_warp_message"):
         t = mean_ns("precompile_1k", name)
         print(f"precompile_1k/{name}: {t / 1e3:.2f} us = {t / base:.2f} x identity")
+
+# benches/economics.rs: worst-case CPU per gas, per schedule.
+econ = root / "economics"
+if (econ / "gas.json").exists():
+    meta = json.loads((econ / "gas.json").read_text())
+    gas, counts = meta["gas"], meta["predicates"]
+    schedules = ["acp30", "pre_granite", "granite"]
+    base = mean_ns("economics", "baseline/blst_single")
+    print(f"\neconomics (baseline blst_single {base / 1e3:.0f} us); Mgas/s = 1000 / (ns per gas)")
+    print(f"{'case':<28}{'us/predicate':>13}{'x blst':>8}" + "".join(f"{s:>14}" for s in schedules))
+    worst = {}  # (schedule, cores) -> (mgas, case)
+
+    def row(label, ns, n, g, cores):
+        cells = []
+        for s in schedules:
+            mgas = g[s] / ns * 1e3
+            cells.append(f"{mgas:>9.0f} Mgas")
+            key = (s, cores)
+            if key not in worst or mgas < worst[key][0]:
+                worst[key] = (mgas, label)
+        print(f"{label:<28}{ns / n / 1e3:>13.1f}{ns / n / base:>8.2f}" + "".join(f"{c:>14}" for c in cells))
+
+    for case, n in counts.items():
+        for mode, cores in (("seq", 1), ("batch_1t", 1), ("batch_2t", 2)):
+            if (econ / f"{case}_{mode}" / "new").exists():
+                row(f"{case}/{mode}", mean_ns("economics", f"{case}/{mode}"), n, gas[case], cores)
+    for call in ("read_largest", "read_missing", "blockchain_id", "send_largest"):
+        if (econ / f"{call}_core" / "new").exists():
+            ns = mean_ns("economics", f"{call}/core")
+            row(f"{call}/core", ns, 1, gas[call], 0)
+            with_call = {s: g + 100 for s, g in gas[call].items()}
+            row(f"{call}/core+CALL(100)", ns, 1, with_call, -1)
+    for cores, label in ((1, "predicates, one core"), (2, "predicates, both cores"), (-1, "precompile calls (+100 gas CALL)")):
+        for s in schedules:
+            if (s, cores) in worst:
+                mgas, case = worst[(s, cores)]
+                verdict = "above" if mgas >= 100 else "BELOW"
+                print(f"worst {label:<34} {s:<12} {mgas:>7.0f} Mgas/s ({case}): {verdict} 100 Mgas/s")

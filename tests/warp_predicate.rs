@@ -430,6 +430,36 @@ fn sets_come_from_the_state_once_per_block_at_the_block_height() {
     assert_eq!(*state.heights.lock().unwrap(), vec![42]);
 }
 
+/// A 40-predicate block with bad signatures placed so that bisection finds them
+/// within its budget or runs out of it and checks terms alone: the batched
+/// verifier's bits are the sequential verifier's in every case.
+#[test]
+fn batch_fallbacks_give_sequential_results() {
+    let src = source(8);
+    let n = 40;
+    let patterns: [(&str, Vec<usize>); 5] = [
+        ("all bad", (0..n).collect()),
+        ("two bad, far apart", vec![1, 36]),
+        ("two bad, neighbours", vec![10, 11]),
+        ("one bad in the last batch", vec![30]),
+        ("none bad", vec![]),
+    ];
+    let good: Vec<Vec<u8>> = (0..n).map(|i| src.message(i as u8, Flaw::None)).collect();
+    let bad: Vec<Vec<u8>> = (0..n).map(|i| src.message(i as u8, Flaw::BadSignature)).collect();
+    for (name, bad_at) in patterns {
+        let msgs: Vec<&[u8]> = (0..n)
+            .map(|i| if bad_at.contains(&i) { bad[i].as_slice() } else { good[i].as_slice() })
+            .collect();
+        let list = warp_access_list(msgs);
+        let txs = [BlockTx { hash: hash(1), access_list: &list }];
+        let sequential = verifier(&src, Execution::Sequential).block_results(&txs, 1).unwrap();
+        let parallel = verifier(&src, Execution::Parallel).block_results(&txs, 1).unwrap();
+        assert_eq!(parallel, sequential, "{name}");
+        let failed: Vec<usize> = parallel.get(&hash(1), &WARP_ADDRESS).unwrap().indices().collect();
+        assert_eq!(failed, bad_at, "{name}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
 

@@ -22,7 +22,8 @@
 //! - with [`Execution::Parallel`] (the default) the per-predicate work (signature
 //!   parsing, key aggregation, hashing to G2 and the Miller loop) is spread over
 //!   rayon's threads, and the pairings are finished as one random-linear-combination
-//!   batch that is bisected on failure ([`awm_core::batch`]);
+//!   batch that is bisected on failure, with a budget past which the remaining
+//!   terms are checked alone, also on the threads ([`awm_core::batch`]);
 //! - [`Execution::Sequential`] verifies one by one on the calling thread, as the
 //!   reference does. Both give the same results: each verdict is the one-by-one
 //!   verdict, and a property test checks this on random blocks.
@@ -393,24 +394,35 @@ impl<S: ValidatorState> PredicateVerifier<S> {
             Execution::Parallel => {
                 let prepared: Vec<Option<(PreparedSignature, Vec<u8>)>> =
                     jobs.par_iter().zip(resolved.par_iter()).map(prepare).collect();
-                let Some(scalars) = batch::random_scalars(prepared.len()) else {
-                    return prepared
-                        .par_iter()
-                        .map(|p| p.as_ref().is_some_and(|(prepared, bytes)| prepared.verify(bytes).is_ok()))
-                        .collect();
-                };
-                let terms: Vec<Option<BatchTerm>> = prepared
-                    .par_iter()
-                    .zip(scalars.into_par_iter())
-                    .map(|(p, scalar)| {
-                        let (prepared, bytes) = p.as_ref()?;
-                        BatchTerm::new(&prepared.aggregate, bytes, &prepared.signature, scalar)
-                    })
-                    .collect();
-                batch::resolve(&terms)
+                verify_batched(&prepared)
             }
         }
     }
+}
+
+/// Verifies prepared predicates as one batch on rayon's threads: the terms in
+/// parallel, the product checks on the calling thread, and a fallback past the
+/// bisection budget whose lone checks run on the threads too. Every verdict is
+/// the one-by-one verdict.
+fn verify_batched(prepared: &[Option<(PreparedSignature, Vec<u8>)>]) -> Vec<bool> {
+    let Some(scalars) = batch::random_scalars(prepared.len()) else {
+        // No randomness for the factors: one by one needs none.
+        return prepared
+            .par_iter()
+            .map(|p| p.as_ref().is_some_and(|(prepared, bytes)| prepared.verify(bytes).is_ok()))
+            .collect();
+    };
+    let terms: Vec<Option<BatchTerm>> = prepared
+        .par_iter()
+        .zip(scalars.into_par_iter())
+        .map(|(p, scalar)| {
+            let (prepared, bytes) = p.as_ref()?;
+            BatchTerm::new(&prepared.aggregate, bytes, &prepared.signature, scalar)
+        })
+        .collect();
+    let check_alone =
+        |alone: &[&BatchTerm]| -> Vec<bool> { alone.par_iter().map(|t| t.holds_alone()).collect() };
+    batch::resolve_with(&terms, &check_alone).verdicts
 }
 
 /// Per-block memo of signing subnets and validator sets.
