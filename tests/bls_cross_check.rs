@@ -9,20 +9,12 @@
 //! Without `python3` or py_ecc the test skips (with a `SKIPPED` line on stderr), except when
 //! the `CI` environment variable is set, where it fails.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use awm_core::bls::{aggregate_public_keys, aggregate_signatures, PublicKey, SecretKey, Signature};
 use serde_json::{json, Value};
 
-/// The oracle script, relative to `CARGO_MANIFEST_DIR`.
-const ORACLE: &str = "tests/oracle/bls_oracle.py";
-
-/// Exit code of the oracle when `import py_ecc` fails.
-const EXIT_PY_ECC_MISSING: i32 = 3;
-
-const INSTALL_HINT: &str = "run `python3 -m pip install -r tests/oracle/requirements.txt`";
+mod oracle;
 
 /// One cross-check case: the secret keys and the message they all sign.
 struct Case {
@@ -66,39 +58,6 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Runs the oracle; `None` (after printing why) when python3 or py_ecc is missing outside CI.
-fn run_oracle(request: &Value) -> Option<Value> {
-    let unavailable = |why: String| -> Option<Value> {
-        if std::env::var_os("CI").is_some() {
-            panic!("BLS oracle unavailable in CI: {why}; {INSTALL_HINT}");
-        }
-        eprintln!("SKIPPED: BLS cross-check against py_ecc: {why} ({INSTALL_HINT})");
-        None
-    };
-    let spawned = Command::new("python3")
-        .arg(ORACLE)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => return unavailable(format!("cannot run python3: {e}")),
-    };
-    {
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(request.to_string().as_bytes()).unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if output.status.code() == Some(EXIT_PY_ECC_MISSING) {
-        return unavailable(format!("py_ecc is not installed ({})", stderr.trim()));
-    }
-    assert!(output.status.success(), "{ORACLE} failed ({}):\n{stderr}", output.status);
-    Some(serde_json::from_slice(&output.stdout).expect("oracle output is JSON"))
-}
-
 fn unhex(value: &Value) -> Vec<u8> {
     hex::decode(value.as_str().expect("hex string")).expect("valid hex")
 }
@@ -117,7 +76,7 @@ fn matches_py_ecc() {
     });
 
     let started = Instant::now();
-    let Some(response) = run_oracle(&request) else { return };
+    let Some(response) = oracle::run("bls_oracle.py", &request) else { return };
     eprintln!("py_ecc oracle took {:.2?} for {} cases", started.elapsed(), cases.len());
 
     let answers = response["cases"].as_array().expect("cases array");

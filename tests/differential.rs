@@ -22,8 +22,6 @@
 //! Without `python3` or the oracle's packages a test prints a `SKIPPED` line and returns,
 //! except when `CI` is set, where it fails.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use alloy_sol_types::SolCall;
@@ -38,10 +36,7 @@ use awm::precompile::{
 use awm::predicate::{pack, Address, FailureBits, GasSchedule, B256};
 use serde_json::{json, Value};
 
-const INSTALL_HINT: &str = "run `python3 -m pip install -r tests/oracle/requirements.txt`";
-
-/// Exit code of the oracles when an import fails.
-const EXIT_IMPORT_FAILED: i32 = 3;
+mod oracle;
 
 /// `0xc0` then 95 zero bytes: the compressed G2 point at infinity.
 const INFINITY_SIGNATURE: [u8; 96] = {
@@ -115,42 +110,6 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
-}
-
-/// Runs `tests/oracle/<script>` with `request` on stdin and parses its JSON answer.
-/// `None` (after a `SKIPPED` line) when python3 or the packages are missing, outside CI.
-fn run_oracle(script: &str, request: &Value) -> Option<Value> {
-    let path = format!("{}/tests/oracle/{script}", env!("CARGO_MANIFEST_DIR"));
-    let unavailable = |why: String| -> Option<Value> {
-        if std::env::var_os("CI").is_some() {
-            panic!("oracle {script} unavailable in CI: {why}; {INSTALL_HINT}");
-        }
-        eprintln!("SKIPPED differential check against {script}: {why} ({INSTALL_HINT})");
-        None
-    };
-    let spawned = Command::new("python3")
-        .arg(&path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => return unavailable(format!("cannot run python3: {e}")),
-    };
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let body = request.to_string();
-    // A separate writer: the request can be larger than a pipe buffer.
-    let writer = std::thread::spawn(move || stdin.write_all(body.as_bytes()));
-    let output = child.wait_with_output().expect("wait for the oracle");
-    let written = writer.join().expect("writer thread");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if output.status.code() == Some(EXIT_IMPORT_FAILED) {
-        return unavailable(format!("import failed ({})", stderr.trim()));
-    }
-    assert!(output.status.success(), "oracle {script} failed ({}):\n{stderr}", output.status);
-    written.expect("request written to the oracle");
-    Some(serde_json::from_slice(&output.stdout).expect("oracle answer is JSON"))
 }
 
 fn unhex(value: &Value) -> Vec<u8> {
@@ -539,7 +498,7 @@ fn bls_matches_py_ecc() {
         })).collect::<Vec<_>>(),
     });
     let started = Instant::now();
-    let Some(response) = run_oracle("bls_diff_oracle.py", &request) else { return };
+    let Some(response) = oracle::run("bls_diff_oracle.py", &request) else { return };
     let python_checks: usize = cases.iter().map(|c| c.checks.iter().filter(|ch| ch.to_python).count()).sum();
     let key_total: usize = cases.iter().map(|c| c.keys.len()).sum();
     eprintln!(
@@ -961,7 +920,7 @@ fn precompile_matches_eth_abi() {
         })).collect::<Vec<_>>(),
     });
     let started = Instant::now();
-    let Some(response) = run_oracle("precompile_diff_oracle.py", &request) else { return };
+    let Some(response) = oracle::run("precompile_diff_oracle.py", &request) else { return };
     let call_total: usize = cases.iter().map(|c| c.calls.len()).sum();
     eprintln!("eth-abi oracle: {:.1?} for {case_count} cases, {call_total} calls", started.elapsed());
 

@@ -3,13 +3,12 @@
 //! missing, index limits, payload-type mismatches, the delegate-call policies.
 //! Outputs and logs are cross-checked with eth-abi (`tests/oracle/abi_oracle.py`).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use awm::core::{AddressedCall, BitSetSignature, Hash, Id, Message, SignerBitSet, UnsignedMessage};
 use awm::precompile::*;
 use awm::predicate::{pack, Address, FailureBits, GasSchedule, B256};
 use serde_json::{json, Value};
+
+mod oracle;
 
 const CHAIN: ChainConstants = ChainConstants { network_id: 5, blockchain_id: Id([0xbc; 32]) };
 const SOURCE: Id = Id([0x5c; 32]);
@@ -99,28 +98,10 @@ impl Env {
     }
 }
 
-/// Runs the eth-abi oracle; `None` (after printing why) outside CI when it is missing.
+/// The eth-abi oracle's encodings of `cases` (`tests/oracle/abi_oracle.py`);
+/// `None` (after a `SKIPPED` line) outside CI when it cannot run.
 fn oracle(cases: &Value) -> Option<Vec<Vec<u8>>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/abi_oracle.py");
-    let missing = |why: String| {
-        if std::env::var_os("CI").is_some() {
-            panic!("ABI oracle unavailable in CI: {why}; run `python3 -m pip install -r tests/oracle/requirements.txt`");
-        }
-        eprintln!("SKIPPED eth-abi cross-check: {why}");
-        None
-    };
-    let mut child =
-        match Command::new("python3").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn() {
-            Ok(c) => c,
-            Err(e) => return missing(format!("python3: {e}")),
-        };
-    child.stdin.take().unwrap().write_all(cases.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.code() == Some(3) {
-        return missing("eth-abi is not installed".into());
-    }
-    assert!(out.status.success(), "oracle failed: {out:?}");
-    let values: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let values: Vec<String> = serde_json::from_value(oracle::run("abi_oracle.py", cases)?).unwrap();
     Some(values.iter().map(|h| hex::decode(h).unwrap()).collect())
 }
 
