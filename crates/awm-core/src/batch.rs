@@ -78,15 +78,12 @@ impl BatchTerm {
         pairing.commit();
         Some(Self { pairing })
     }
-}
 
-impl BatchTerm {
     /// Whether this term's equation holds on its own: exactly the one-by-one
     /// verdict for its signature (one signature-side Miller loop and one final
     /// exponentiation).
     pub fn holds_alone(&self) -> bool {
-        let mut acc = Pairing::new(true, DST_SIGNATURE);
-        acc.merge(&self.pairing) == BLST_ERROR::BLST_SUCCESS && acc.finalverify(None)
+        holds(&[(0, self)])
     }
 }
 
