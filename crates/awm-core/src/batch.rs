@@ -17,8 +17,8 @@
 //! it checks every node of the tree, `2n − 1` checks, each as dear as a lone
 //! term's. An attacker who fills a block with invalid signatures (they pay the
 //! same predicate gas as valid ones) would buy `2n − 1` checks of about half a
-//! verification each, on top of the terms' own Miller loops: about twice the
-//! work of one-by-one verification. So failing group checks are budgeted:
+//! verification each, on top of the terms' own hashing and Miller loops. So
+//! failing group checks are budgeted:
 //! [`group_check_budget`] (`⌈log₂(n+1)⌉ + 1`, the failures on the way down to
 //! one bad term wherever it sits; a passing check settles at least two terms for
 //! good, so it is not charged). Once the budget is spent, each remaining term is
