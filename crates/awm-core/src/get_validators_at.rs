@@ -63,7 +63,8 @@ pub enum ValidatorJsonError {
     Set(#[from] ValidatorSetError),
 }
 
-fn value_kind(v: &Value) -> &'static str {
+/// What kind of JSON value `v` is, as error messages name it ("a string", "null", …).
+pub fn value_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a bool",

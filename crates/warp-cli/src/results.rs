@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use awm_core::get_validators_at::value_kind;
 use serde::Serialize;
 use serde_json::Value;
 use warp_predicate::results::MAX_RESULTS_SIZE;
@@ -81,17 +82,6 @@ impl Render for ResultsReport {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a bool",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// The largest failed index a bitset within the 1 MiB results limit can hold, plus one.
 const INDEX_LIMIT: u64 = (MAX_RESULTS_SIZE as u64).saturating_mul(8);
 
@@ -102,7 +92,7 @@ pub fn parse_results_json(text: &str) -> Result<PredicateResults, CliError> {
     let Value::Object(txs) = value else {
         return Err(bad(format!(
             "expected an object {{txHash: {{address: [indices]}}}}, found {}",
-            kind(&value)
+            value_kind(&value)
         )));
     };
     let mut results = PredicateResults::new();
@@ -118,7 +108,7 @@ pub fn parse_results_json(text: &str) -> Result<PredicateResults, CliError> {
         let Value::Object(addrs) = addrs else {
             return Err(bad(format!(
                 "transaction {tx}: expected an object {{address: [indices]}}, found {}",
-                kind(addrs)
+                value_kind(addrs)
             )));
         };
         let mut seen_addrs = BTreeSet::new();
@@ -133,7 +123,7 @@ pub fn parse_results_json(text: &str) -> Result<PredicateResults, CliError> {
             let Value::Array(indices) = indices else {
                 return Err(bad(format!(
                     "transaction {tx}, address {address}: expected an array of indices, found {}",
-                    kind(indices)
+                    value_kind(indices)
                 )));
             };
             let indices = indices
