@@ -169,7 +169,7 @@ impl Case {
     }
 
     fn txs(&self) -> Vec<BlockTx<'_>> {
-        self.lists.iter().enumerate().map(|(i, l)| BlockTx { hash: tx_hash(i), access_list: l }).collect()
+        self.lists.iter().enumerate().map(|(i, l)| BlockTx::new(tx_hash(i), l, u64::MAX, 21_000)).collect()
     }
 }
 
@@ -265,8 +265,8 @@ fn bench(c: &mut Criterion) {
 
     // The precompile core, on the largest valid message and on cheap calls.
     let largest = pack(&single.message(largest_payload(9), 1, true));
-    let predicates: Vec<&[B256]> = vec![largest.as_slice()];
-    let no_failures = FailureBits::new();
+    let predicates = WarpPredicates::from_tuples([largest.as_slice()]);
+    let no_failures = FailureBits::none_failed();
     let chain = ChainConstants { network_id: NETWORK, blockchain_id: Id([0x0c; 32]) };
     let index_call = |selector: [u8; 4], index: u8| {
         let mut input = selector.to_vec();
@@ -290,7 +290,7 @@ fn bench(c: &mut Criterion) {
     ];
     let env_for = |schedule| WarpEnv {
         predicates: &predicates,
-        failures: &no_failures,
+        failures: Some(&no_failures),
         chain,
         schedule,
         delegate_policy: DelegatePolicy::Reverts,

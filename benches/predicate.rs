@@ -77,7 +77,7 @@ fn txs(lists: &[AccessList]) -> Vec<BlockTx<'_>> {
     lists
         .iter()
         .enumerate()
-        .map(|(i, l)| BlockTx { hash: B256::with_last_byte(i as u8), access_list: l })
+        .map(|(i, l)| BlockTx::new(B256::with_last_byte(i as u8), l, u64::MAX, 21_000))
         .collect()
 }
 

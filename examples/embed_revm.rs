@@ -1,6 +1,6 @@
 //! Embedding the warp precompile in revm, in a few lines: build a `WarpEvm` from
 //! a context whose chain slot holds the chain's warp settings, then give each
-//! transaction the failure bits of its predicates. Intrinsic gas, the precompile
+//! transaction what pre-verification found of its predicates. Intrinsic gas, the precompile
 //! at `0x0200…0005` and the rest of Ethereum's precompiles come with it.
 //!
 //! Run with `cargo run --release --example embed_revm`.
@@ -12,7 +12,7 @@ use awm::core::Id;
 use awm::precompile::revm::{WarpBuilder, WarpChain, WarpTx};
 use awm::precompile::{ChainConstants, IWarpMessenger, WARP_ADDRESS};
 use awm::predicate::gas::MAINNET_GRANITE;
-use awm::predicate::{FailureBits, GasUpgrades};
+use awm::predicate::{GasUpgrades, PredicateResults, B256};
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::database::InMemoryDB;
 use revm::primitives::hardfork::SpecId;
@@ -34,8 +34,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_tx(WarpTx::default())
         .build_warp();
 
-    // Per transaction: its predicates' failure bits, from the block's results
-    // (none here: this transaction carries no predicate).
+    // Per transaction: what pre-verification found of its predicates, from the
+    // block's results by its hash (no entry here: this transaction carries no
+    // predicate; one that did would be refused without an entry).
+    let (results, tx_hash) = (PredicateResults::new(), B256::repeat_byte(0x11));
     let send = TxEnv::builder()
         .kind(TxKind::Call(WARP_ADDRESS))
         .data(
@@ -44,7 +46,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .gas_limit(100_000)
         .build()
         .map_err(|e| format!("transaction: {e:?}"))?;
-    let outcome = evm.transact(WarpTx::new(send, FailureBits::new()))?;
+    let outcome = evm.transact(WarpTx::from_block_results(send, &results, &tx_hash)?)?;
     let log = outcome.result.logs().first().ok_or("no SendWarpMessage log")?;
     println!("sendWarpMessage used {} gas", outcome.result.tx_gas_used());
     println!("  log from {} with message ID {}", log.address, log.topics()[2]);

@@ -182,8 +182,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let block_verifier = PredicateVerifier::new(verifier.clone(), GasSchedule::granite());
     let txs = [
-        BlockTx { hash: predicate::B256::with_last_byte(1), access_list: &good },
-        BlockTx { hash: predicate::B256::with_last_byte(2), access_list: &bad },
+        BlockTx::new(predicate::B256::with_last_byte(1), &good, u64::MAX, 21_000),
+        BlockTx::new(predicate::B256::with_last_byte(2), &bad, u64::MAX, 21_000),
     ];
     let built = block_verifier.build(&txs, 1, PredicateRule::ResultsInBlock);
     let extra = ExtraLayout::SubnetEvm.build(&[0; 80], &built.results)?;
@@ -215,7 +215,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_tx(WarpTx::default())
         .build_warp();
     for tx in &txs {
-        let failures = replayed.get(&tx.hash, &predicate::WARP_ADDRESS).cloned().unwrap_or_default();
         for index in 0..predicate::warp_predicates(tx.access_list).len() as u32 {
             let call = TxEnv::builder()
                 .kind(revm::primitives::TxKind::Call(predicate::WARP_ADDRESS))
@@ -226,7 +225,9 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .gas_price(0)
                 .build()
                 .map_err(|e| format!("transaction: {e:?}"))?;
-            let outcome = evm.transact(WarpTx::new(call, failures.clone()))?;
+            // The safe way from a block's results to a transaction's bits: a
+            // transaction with predicates but no entry is refused.
+            let outcome = evm.transact(WarpTx::from_block_results(call, &replayed, &tx.hash)?)?;
             let output = outcome.result.output().cloned().unwrap_or_default();
             let read = IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(&output)?;
             println!(

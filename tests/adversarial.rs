@@ -119,9 +119,10 @@ fn granite_predicate_gas(len: usize, signers: u64) -> u64 {
 
 /// Runs the precompile core on `input` against one transaction's predicates.
 fn precompile(predicates: &[&[B256]], failures: &FailureBits, input: &[u8], gas_limit: u64) -> WarpOutcome {
+    let predicates = WarpPredicates::from_tuples(predicates.iter().copied());
     let env = WarpEnv {
-        predicates,
-        failures,
+        predicates: &predicates,
+        failures: Some(failures),
         chain: CHAIN,
         schedule: &GRANITE,
         delegate_policy: DelegatePolicy::Reverts,
@@ -174,7 +175,7 @@ fn layers<S: ValidatorState>(state: &S, message: &Message) -> Layers {
     let keys = list.0[0].storage_keys.as_slice();
     let gas = predicate_gas(keys, &GRANITE).expect("the transaction is valid (§6.4)");
     assert_eq!(access_list_gas(&list, &GRANITE).unwrap().with_predicates, gas.gas);
-    let txs = [BlockTx { hash: TX, access_list: &list }];
+    let txs = [BlockTx::new(TX, &list, u64::MAX, 21_000)];
     let sequential = predicate_verifier(state, Execution::Sequential).block_results(&txs, HEIGHT).unwrap();
     let parallel = predicate_verifier(state, Execution::Parallel).block_results(&txs, HEIGHT).unwrap();
     assert_eq!(sequential, parallel);
@@ -278,7 +279,7 @@ fn leading_zero_byte_in_the_signer_bitset_invalidates_the_transaction() {
             )
         );
         // In a block: the transaction, not a result bit (§6.5).
-        let txs = [BlockTx { hash: TX, access_list: &list }];
+        let txs = [BlockTx::new(TX, &list, u64::MAX, 21_000)];
         for execution in [Execution::Sequential, Execution::Parallel] {
             assert_eq!(
                 predicate_verifier(&state, execution).block_results(&txs, HEIGHT),
@@ -775,7 +776,7 @@ fn payload_of_24_kib_plus_one() {
     );
     assert_eq!(
         predicate_verifier(&state, Execution::Parallel)
-            .block_results(&[BlockTx { hash: TX, access_list: &list }], HEIGHT),
+            .block_results(&[BlockTx::new(TX, &list, u64::MAX, 21_000)], HEIGHT),
         Err(BlockError::InvalidTransaction {
             position: 0,
             tx: TX,
@@ -802,7 +803,7 @@ fn payload_of_24_kib_plus_one() {
     assert_eq!((ok_input.len() - 4, big_input.len() - 4), (24_608, 24_608));
     let charge = 41_500 + 8 * 24_608;
     assert_eq!(charge, 238_364);
-    let none = FailureBits::new();
+    let none = FailureBits::none_failed();
     let sent = success(precompile(&[], &none, &ok_input, charge));
     assert_eq!(sent.gas_used, charge);
     assert_eq!(sent.logs.len(), 1);
@@ -816,11 +817,11 @@ fn payload_of_24_kib_plus_one() {
     );
 
     // In an EVM, the halt consumes ALL gas of the call (§8.4), and leaves no log.
-    let ok = execute(support::call(ok_input.clone(), AccessList::default(), FailureBits::new()));
+    let ok = execute(support::call(ok_input.clone(), AccessList::default(), FailureBits::none_failed()));
     assert!(ok.is_success());
     assert_eq!(ok.tx_gas_used(), 21_000 + support::calldata_gas(&ok_input) + charge);
     assert_eq!(ok.logs().len(), 1);
-    let halted = execute(support::call(big_input.clone(), AccessList::default(), FailureBits::new()));
+    let halted = execute(support::call(big_input.clone(), AccessList::default(), FailureBits::none_failed()));
     assert!(matches!(halted, ExecutionResult::Halt { .. }), "{halted:?}");
     assert_eq!(halted.tx_gas_used(), support::GAS_LIMIT);
     assert!(halted.logs().is_empty());
@@ -874,7 +875,7 @@ fn ten_thousand_predicates_in_one_transaction() {
     assert_eq!(Some(gas.standard), flat.checked_mul(N as u64));
 
     // Block results: every bit set but the ten valid indices.
-    let txs = [BlockTx { hash: TX, access_list: &list }];
+    let txs = [BlockTx::new(TX, &list, u64::MAX, 21_000)];
     let started = Instant::now();
     let results = predicate_verifier(&state, Execution::Parallel).block_results(&txs, HEIGHT).unwrap();
     eprintln!("10,000 predicates verified in {:?}", started.elapsed());
@@ -964,7 +965,7 @@ fn warp_tuple_without_storage_keys_invalidates_the_transaction() {
     );
 
     let state = state_with(set_of(&[1]));
-    let txs = [BlockTx { hash: TX, access_list: &list }];
+    let txs = [BlockTx::new(TX, &list, u64::MAX, 21_000)];
     for execution in [Execution::Sequential, Execution::Parallel] {
         let v = predicate_verifier(&state, execution);
         assert_eq!(
@@ -979,7 +980,7 @@ fn warp_tuple_without_storage_keys_invalidates_the_transaction() {
     // An EVM refuses the transaction before executing it.
     let err = support::context(revm_chain())
         .build_warp()
-        .transact(support::call(read_message_input(0), list, FailureBits::new()))
+        .transact(support::call(read_message_input(0), list, FailureBits::none_failed()))
         .unwrap_err();
     assert_eq!(
         err,
@@ -998,7 +999,7 @@ fn warp_tuple_without_storage_keys_invalidates_the_transaction() {
 /// zero bytes for block hashes) and only the base gas (step 5, §8.5).
 #[test]
 fn index_limits_of_the_reads() {
-    let none = FailureBits::new();
+    let none = FailureBits::none_failed();
     let two_31 = 1u32 << 31;
     let message_selector = IWarpMessenger::getVerifiedWarpMessageCall::SELECTOR;
     let hash_selector = IWarpMessenger::getVerifiedWarpBlockHashCall::SELECTOR;
@@ -1033,12 +1034,12 @@ fn index_limits_of_the_reads() {
         raw_index_input(message_selector, U256::from(1u64 << 32)),
         raw_index_input(hash_selector, U256::from(1u64 << 32)),
     ] {
-        let result = execute(support::call(input.clone(), AccessList::default(), FailureBits::new()));
+        let result = execute(support::call(input.clone(), AccessList::default(), FailureBits::none_failed()));
         assert!(matches!(result, ExecutionResult::Halt { .. }), "{result:?}");
         assert_eq!(result.tx_gas_used(), support::GAS_LIMIT);
     }
     let input = read_message_input(two_31 - 1);
-    let miss = execute(support::call(input.clone(), AccessList::default(), FailureBits::new()));
+    let miss = execute(support::call(input.clone(), AccessList::default(), FailureBits::none_failed()));
     assert_eq!(support::output(&miss).as_ref(), INVALID_WARP_MESSAGE_OUTPUT.as_slice());
     assert_eq!(miss.tx_gas_used(), 21_000 + support::calldata_gas(&input) + READ_BASE);
 }

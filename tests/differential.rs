@@ -33,7 +33,7 @@ use awm::precompile::{
     run, CallScheme, ChainConstants, DelegatePolicy, IWarpMessenger, WarpCall, WarpEnv, WarpHalt,
     WarpOutcome, WarpOutput,
 };
-use awm::predicate::{pack, Address, FailureBits, GasSchedule, B256};
+use awm::predicate::{pack, Address, FailureBits, GasSchedule, WarpPredicates, B256};
 use serde_json::{json, Value};
 
 mod oracle;
@@ -703,10 +703,10 @@ struct PCase {
 impl PCase {
     fn run(&self, call: &PCall, caller: [u8; 20], is_static: bool, gas_limit: u64) -> WarpOutcome {
         let input = call.calldata();
-        let predicates: Vec<&[B256]> = self.predicates.iter().map(|p| p.as_slice()).collect();
+        let predicates = WarpPredicates::from_tuples(&self.predicates);
         let env = WarpEnv {
             predicates: &predicates,
-            failures: &self.failures,
+            failures: Some(&self.failures),
             chain: self.chain,
             schedule: &self.schedule,
             delegate_policy: DelegatePolicy::Reverts,

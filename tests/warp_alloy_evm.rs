@@ -44,29 +44,29 @@ fn the_map_matches_the_revm_provider() {
     let list = warp_access_list([message(1, 3).as_slice(), message(2, 40).as_slice()]);
     let read = |index| IWarpMessenger::getVerifiedWarpMessageCall { index }.abi_encode();
     let cases = [
-        (WARP_ADDRESS, send_input(b"0123456789"), FailureBits::new(), DelegatePolicy::Reverts),
-        (CALLER_TO_WARP, send_input(b"hello"), FailureBits::new(), DelegatePolicy::Reverts),
-        (STATIC_TO_WARP, send_input(b"hello"), FailureBits::new(), DelegatePolicy::Reverts),
-        (STATIC_TO_CALLER, send_input(b"hello"), FailureBits::new(), DelegatePolicy::Reverts),
-        (DELEGATE_TO_WARP, send_input(b"hello"), FailureBits::new(), DelegatePolicy::Reverts),
-        (CALLCODE_TO_WARP, send_input(b"hello"), FailureBits::new(), DelegatePolicy::Allowed),
-        (DELEGATE_TO_WARP, send_input(b"hello"), FailureBits::new(), DelegatePolicy::Allowed),
-        (CALLER_TO_WARP, read(0), FailureBits::new(), DelegatePolicy::Reverts),
+        (WARP_ADDRESS, send_input(b"0123456789"), FailureBits::none_failed(), DelegatePolicy::Reverts),
+        (CALLER_TO_WARP, send_input(b"hello"), FailureBits::none_failed(), DelegatePolicy::Reverts),
+        (STATIC_TO_WARP, send_input(b"hello"), FailureBits::none_failed(), DelegatePolicy::Reverts),
+        (STATIC_TO_CALLER, send_input(b"hello"), FailureBits::none_failed(), DelegatePolicy::Reverts),
+        (DELEGATE_TO_WARP, send_input(b"hello"), FailureBits::none_failed(), DelegatePolicy::Reverts),
+        (CALLCODE_TO_WARP, send_input(b"hello"), FailureBits::none_failed(), DelegatePolicy::Allowed),
+        (DELEGATE_TO_WARP, send_input(b"hello"), FailureBits::none_failed(), DelegatePolicy::Allowed),
+        (CALLER_TO_WARP, read(0), FailureBits::none_failed(), DelegatePolicy::Reverts),
         (CALLER_TO_WARP, read(1), FailureBits::from_indices([1]), DelegatePolicy::Reverts),
-        (WARP_ADDRESS, read(2), FailureBits::new(), DelegatePolicy::Reverts),
+        (WARP_ADDRESS, read(2), FailureBits::none_failed(), DelegatePolicy::Reverts),
         (
             STATIC_TO_WARP,
             IWarpMessenger::getVerifiedWarpBlockHashCall { index: 0 }.abi_encode(),
-            FailureBits::new(),
+            FailureBits::none_failed(),
             DelegatePolicy::Reverts,
         ),
         (
             CALLER_TO_WARP,
             IWarpMessenger::getBlockchainIDCall {}.abi_encode(),
-            FailureBits::new(),
+            FailureBits::none_failed(),
             DelegatePolicy::Reverts,
         ),
-        (WARP_ADDRESS, vec![1, 2, 3], FailureBits::new(), DelegatePolicy::Reverts),
+        (WARP_ADDRESS, vec![1, 2, 3], FailureBits::none_failed(), DelegatePolicy::Reverts),
     ];
     for (to, input, failures, policy) in cases {
         let (via_map, via_provider) = both(chain(policy), tx_to(to, input.clone(), list.clone(), failures));
@@ -85,14 +85,14 @@ fn the_map_matches_the_revm_provider() {
     let input = IWarpMessenger::getBlockchainIDCall {}.abi_encode();
     let (via_map, via_provider) = both(
         chain(DelegatePolicy::Reverts),
-        tx_to(CALLER_TO_WARP, input, Default::default(), FailureBits::new()),
+        tx_to(CALLER_TO_WARP, input, Default::default(), FailureBits::none_failed()),
     );
     assert_eq!(via_map.unwrap().tx_gas_used(), via_provider.unwrap().tx_gas_used());
 }
 
 #[test]
 fn a_transaction_invalidating_delegate_call_is_fatal_in_both() {
-    let tx = tx_to(DELEGATE_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::new());
+    let tx = tx_to(DELEGATE_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::none_failed());
     let (via_map, via_provider) = both(chain(DelegatePolicy::InvalidatesTransaction), tx);
     assert!(
         matches!(via_map, Err(EVMError::Custom(ref reason)) if reason.contains("invalidates")),
@@ -118,7 +118,8 @@ fn reth_s_default_evm_sends_but_cannot_read_predicates() {
     let mut evm =
         EthEvmBuilder::new(database(), evm_env).precompiles(map(chain(DelegatePolicy::Reverts))).build();
     let plain = |input: Vec<u8>| {
-        let mut tx: TxEnv = tx_to(WARP_ADDRESS, input, Default::default(), FailureBits::new()).base;
+        let mut tx: TxEnv =
+            tx_to(WARP_ADDRESS, input, Default::default(), FailureBits::none_failed()).into_base();
         tx.nonce = 0;
         tx
     };
@@ -128,4 +129,26 @@ fn reth_s_default_evm_sends_but_cannot_read_predicates() {
     assert_eq!(&sent.result.logs()[0].topics()[1][12..], EOA.as_slice());
     let read = evm.transact(plain(IWarpMessenger::getVerifiedWarpMessageCall { index: 0 }.abi_encode()));
     assert!(matches!(read, Err(EVMError::Custom(ref reason)) if reason.contains("WarpTx")), "{read:?}");
+}
+
+/// Review finding (Hardening II, 2), through the map: a transaction that was not
+/// pre-verified reads its (forged) predicate as invalid, as through the provider.
+#[test]
+fn an_unverified_transaction_reads_invalid_through_the_map() {
+    let list = warp_access_list([message(1, 3).as_slice()]);
+    let read = IWarpMessenger::getVerifiedWarpMessageCall { index: 0 }.abi_encode();
+    let base = tx_to(CALLER_TO_WARP, read, list, FailureBits::none_failed()).into_base();
+    for (tx, valid) in
+        [(WarpTx::unverified(base.clone()), false), (WarpTx::new(base, FailureBits::none_failed()), true)]
+    {
+        let (via_map, via_provider) = both(chain(DelegatePolicy::Reverts), tx);
+        let via_map = via_map.unwrap();
+        let (ok, data) = forwarded(&via_map);
+        assert!(ok);
+        assert_eq!(
+            IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(data).unwrap().valid,
+            valid
+        );
+        assert_eq!(via_map, via_provider.unwrap());
+    }
 }

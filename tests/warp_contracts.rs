@@ -101,14 +101,14 @@ impl Chain {
 
     fn deploy(&mut self, app: App, constructor_args: Vec<u8>) -> Address {
         let code = app.creation_code(&constructor_args).expect("committed artifact").to_vec();
-        match self.tx(TxKind::Create, code, AccessList::default(), FailureBits::new()) {
+        match self.tx(TxKind::Create, code, AccessList::default(), FailureBits::none_failed()) {
             ExecutionResult::Success { output: Output::Create(_, Some(address)), .. } => address,
             other => panic!("deploying {}: {other:?}", app.name()),
         }
     }
 
     fn call(&mut self, to: Address, input: Vec<u8>) -> ExecutionResult {
-        self.tx(TxKind::Call(to), input, AccessList::default(), FailureBits::new())
+        self.tx(TxKind::Call(to), input, AccessList::default(), FailureBits::none_failed())
     }
 
     fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
@@ -121,7 +121,8 @@ impl Chain {
             .gas_price(0)
             .build()
             .expect("valid tx");
-        let result = self.evm.transact(WarpTx::new(base, FailureBits::new())).expect("view runs").result;
+        let result =
+            self.evm.transact(WarpTx::new(base, FailureBits::none_failed())).expect("view runs").result;
         C::abi_decode_returns(result.output().expect("view output")).expect("view decodes")
     }
 
@@ -204,9 +205,9 @@ impl Chain {
         let access_list = warp_access_list(bytes.iter().map(Vec::as_slice));
         let hash = B256::with_last_byte(self.nonce as u8);
         let results = verifier
-            .block_results(&[BlockTx { hash, access_list: &access_list }], 1)
+            .block_results(&[BlockTx::new(hash, &access_list, u64::MAX, 21_000)], 1)
             .expect("block verifies");
-        let failures = results.get(&hash, &awm::precompile::WARP_ADDRESS).cloned().unwrap_or_default();
+        let failures = results.warp_failures(&hash, messages.len()).expect("the block pre-verified it");
         self.tx(TxKind::Call(to), input, access_list, failures)
     }
 }

@@ -5,7 +5,7 @@
 
 use awm::core::{AddressedCall, BitSetSignature, Hash, Id, Message, SignerBitSet, UnsignedMessage};
 use awm::precompile::*;
-use awm::predicate::{pack, Address, FailureBits, GasSchedule, B256};
+use awm::predicate::{pack, Address, FailureBits, GasSchedule, WarpPredicates, B256};
 use serde_json::{json, Value};
 
 mod oracle;
@@ -72,10 +72,10 @@ impl Env {
     }
 
     fn call(&self, input: &[u8], is_static: bool, scheme: CallScheme, gas_limit: u64) -> WarpOutcome {
-        let predicates: Vec<&[B256]> = self.predicates.iter().map(|p| p.as_slice()).collect();
+        let predicates = WarpPredicates::from_tuples(&self.predicates);
         let env = WarpEnv {
             predicates: &predicates,
-            failures: &self.failures,
+            failures: Some(&self.failures),
             chain: CHAIN,
             schedule: &self.schedule,
             delegate_policy: self.policy,

@@ -173,7 +173,7 @@ fn malformed_predicates_make_the_transaction_invalid() {
         let list = AccessList(vec![AccessListItem { address: WARP_ADDRESS, storage_keys: keys }]);
         let src = source(4);
         let err = verifier(&src, Execution::Sequential)
-            .block_results(&[BlockTx { hash: hash(1), access_list: &list }], 0)
+            .block_results(&[BlockTx::new(hash(1), &list, u64::MAX, 21_000)], 0)
             .unwrap_err();
         assert!(matches!(err, BlockError::InvalidTransaction { position: 0, index: 0, .. }), "{name}: {err}");
     }
@@ -289,7 +289,7 @@ fn mixed_block(src: &Source) -> Vec<(B256, AccessList, Option<Vec<usize>>)> {
 fn block_results_mark_exactly_the_failures() {
     let src = source(12);
     let block = mixed_block(&src);
-    let txs: Vec<BlockTx<'_>> = block.iter().map(|(h, l, _)| BlockTx { hash: *h, access_list: l }).collect();
+    let txs: Vec<BlockTx<'_>> = block.iter().map(|(h, l, _)| BlockTx::new(*h, l, u64::MAX, 21_000)).collect();
     let mut expected = PredicateResults::new();
     for (h, _, failed) in &block {
         if let Some(failed) = failed {
@@ -304,7 +304,7 @@ fn block_results_mark_exactly_the_failures() {
         let bytes = results.to_bytes().unwrap();
         assert_eq!(&bytes[..6], &[0, 0, 0, 0, 0, 3]);
         assert_eq!(&bytes[6..38], hash(0).as_slice());
-        assert_eq!(results.get(&hash(1), &WARP_ADDRESS), Some(&FailureBits::new()));
+        assert_eq!(results.get(&hash(1), &WARP_ADDRESS), Some(&FailureBits::none_failed()));
         assert_eq!(results.get(&hash(2), &WARP_ADDRESS), None);
         assert_eq!(results.get(&hash(3), &WARP_ADDRESS).unwrap().as_bytes(), &[0b0011_1101]);
 
@@ -334,7 +334,7 @@ fn both_rules_build_and_verify() {
     let mut block = mixed_block(&src);
     let invalid = AccessList(vec![AccessListItem { address: WARP_ADDRESS, storage_keys: vec![] }]);
     block.insert(1, (hash(9), invalid, None));
-    let txs: Vec<BlockTx<'_>> = block.iter().map(|(h, l, _)| BlockTx { hash: *h, access_list: l }).collect();
+    let txs: Vec<BlockTx<'_>> = block.iter().map(|(h, l, _)| BlockTx::new(*h, l, u64::MAX, 21_000)).collect();
 
     let built = v.build(&txs, 1, PredicateRule::ResultsInBlock);
     assert_eq!(built.included, vec![0, 2, 3, 4]);
@@ -379,7 +379,7 @@ fn a_single_transaction_can_be_simulated() {
     assert_eq!(check.failures, FailureBits::from_indices([1]));
     assert_eq!(check.gas, access_list_gas(&list, &GasSchedule::granite()).unwrap());
     let plain = AccessList::default();
-    assert_eq!(v.check_tx(&plain, 3).unwrap().failures, FailureBits::new());
+    assert_eq!(v.check_tx(&plain, 3).unwrap().failures, FailureBits::none_failed());
     let invalid = AccessList(vec![AccessListItem { address: WARP_ADDRESS, storage_keys: vec![B256::ZERO] }]);
     assert!(matches!(v.check_tx(&invalid, 3), Err(AccessListGasError::Predicate { index: 0, .. })));
 }
@@ -424,7 +424,7 @@ fn sets_come_from_the_state_once_per_block_at_the_block_height() {
     };
     let v = PredicateVerifier::new(WarpVerifier::new(&state, config), GasSchedule::granite());
     let block = mixed_block(&src);
-    let txs: Vec<BlockTx<'_>> = block.iter().map(|(h, l, _)| BlockTx { hash: *h, access_list: l }).collect();
+    let txs: Vec<BlockTx<'_>> = block.iter().map(|(h, l, _)| BlockTx::new(*h, l, u64::MAX, 21_000)).collect();
     v.block_results(&txs, 42).unwrap();
     assert_eq!(state.calls.load(Ordering::SeqCst), 1);
     assert_eq!(*state.heights.lock().unwrap(), vec![42]);
@@ -451,7 +451,7 @@ fn batch_fallbacks_give_sequential_results() {
             .map(|i| if bad_at.contains(&i) { bad[i].as_slice() } else { good[i].as_slice() })
             .collect();
         let list = warp_access_list(msgs);
-        let txs = [BlockTx { hash: hash(1), access_list: &list }];
+        let txs = [BlockTx::new(hash(1), &list, u64::MAX, 21_000)];
         let sequential = verifier(&src, Execution::Sequential).block_results(&txs, 1).unwrap();
         let parallel = verifier(&src, Execution::Parallel).block_results(&txs, 1).unwrap();
         assert_eq!(parallel, sequential, "{name}");
@@ -485,7 +485,7 @@ proptest! {
                 (hash(t as u8), list, msgs.iter().map(|(_, ok)| *ok).collect())
             })
             .collect();
-        let txs: Vec<BlockTx<'_>> = lists.iter().map(|(h, l, _)| BlockTx { hash: *h, access_list: l }).collect();
+        let txs: Vec<BlockTx<'_>> = lists.iter().map(|(h, l, _)| BlockTx::new(*h, l, u64::MAX, 21_000)).collect();
         let sequential = verifier(&src, Execution::Sequential).block_results(&txs, 1).unwrap();
         let parallel = verifier(&src, Execution::Parallel).block_results(&txs, 1).unwrap();
         prop_assert_eq!(&parallel, &sequential);

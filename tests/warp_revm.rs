@@ -11,7 +11,7 @@ use awm::precompile::revm::{WarpBuilder, WarpChain, WarpError, WarpTransactionEr
 use awm::precompile::{DelegatePolicy, IWarpMessenger, WARP_ADDRESS};
 use awm::predicate::{
     access_list_gas, predicate_gas, warp_access_list, AccessList, AccessListGasError, AccessListItem,
-    FailureBits, GasSchedule, PredicateGasError,
+    FailureBits, GasSchedule, MissingPredicateResults, PredicateGasError, PredicateResults,
 };
 use revm::context::result::{EVMError, ExecutionResult, InvalidTransaction};
 use revm::context::{CfgEnv, Context, ContextTr};
@@ -40,7 +40,7 @@ fn execute(tx: WarpTx) -> ExecutionResult {
 #[test]
 fn send_from_an_eoa_emits_the_log() {
     let input = send_input(b"0123456789");
-    let result = execute(call(input.clone(), Default::default(), FailureBits::new()));
+    let result = execute(call(input.clone(), Default::default(), FailureBits::none_failed()));
     let logs = result.logs();
     assert_eq!(logs.len(), 1);
     assert_eq!(logs[0].address, WARP_ADDRESS);
@@ -53,7 +53,8 @@ fn send_from_an_eoa_emits_the_log() {
 
 #[test]
 fn send_from_a_contract_names_the_contract() {
-    let result = execute(tx_to(CALLER_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::new()));
+    let result =
+        execute(tx_to(CALLER_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::none_failed()));
     let (ok, id) = forwarded(&result);
     assert!(ok);
     let logs = result.logs();
@@ -68,7 +69,8 @@ fn send_from_a_contract_names_the_contract() {
 
 #[test]
 fn static_send_halts_burns_the_forwarded_gas_and_leaves_no_log() {
-    let send = execute(tx_to(STATIC_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::new()));
+    let send =
+        execute(tx_to(STATIC_TO_WARP, send_input(b"hello"), Default::default(), FailureBits::none_failed()));
     let (ok, data) = forwarded(&send);
     assert!(!ok && data.is_empty());
     assert!(send.logs().is_empty());
@@ -77,7 +79,8 @@ fn static_send_halts_burns_the_forwarded_gas_and_leaves_no_log() {
     let mut unknown_input = send_input(b"hello");
     unknown_input[3] ^= 0x01;
     assert_eq!(calldata_gas(&unknown_input), calldata_gas(&send_input(b"hello")));
-    let unknown = execute(tx_to(STATIC_TO_WARP, unknown_input, Default::default(), FailureBits::new()));
+    let unknown =
+        execute(tx_to(STATIC_TO_WARP, unknown_input, Default::default(), FailureBits::none_failed()));
     assert!(!forwarded(&unknown).0);
     assert_eq!(send.tx_gas_used(), unknown.tx_gas_used());
     let intrinsic = 21_000 + calldata_gas(&send_input(b"hello"));
@@ -88,15 +91,19 @@ fn static_send_halts_burns_the_forwarded_gas_and_leaves_no_log() {
         STATIC_TO_WARP,
         IWarpMessenger::getBlockchainIDCall {}.abi_encode(),
         Default::default(),
-        FailureBits::new(),
+        FailureBits::none_failed(),
     ));
     assert_eq!(forwarded(&id), (true, CHAIN.blockchain_id.0.as_slice()));
 }
 
 #[test]
 fn static_context_is_inherited_through_a_nested_call() {
-    let result =
-        execute(tx_to(STATIC_TO_CALLER, send_input(b"hello"), Default::default(), FailureBits::new()));
+    let result = execute(tx_to(
+        STATIC_TO_CALLER,
+        send_input(b"hello"),
+        Default::default(),
+        FailureBits::none_failed(),
+    ));
     let (outer_ok, inner) = forwarded(&result);
     assert!(outer_ok, "the inner forwarder itself returns normally");
     assert_eq!(inner.len(), 32);
@@ -111,7 +118,7 @@ fn delegate_calls_follow_the_fork_policy() {
     for forwarder in [DELEGATE_TO_WARP, CALLCODE_TO_WARP] {
         let result = execute_on(
             chain(GasSchedule::granite(), DelegatePolicy::Reverts),
-            tx_to(forwarder, input.clone(), Default::default(), FailureBits::new()),
+            tx_to(forwarder, input.clone(), Default::default(), FailureBits::none_failed()),
         )
         .unwrap();
         let (ok, data) = forwarded(&result);
@@ -123,7 +130,7 @@ fn delegate_calls_follow_the_fork_policy() {
     // From 2025-08-02 until Granite: the transaction is invalid.
     let invalid = execute_on(
         chain(GasSchedule::pre_granite(), DelegatePolicy::InvalidatesTransaction),
-        tx_to(DELEGATE_TO_WARP, input.clone(), Default::default(), FailureBits::new()),
+        tx_to(DELEGATE_TO_WARP, input.clone(), Default::default(), FailureBits::none_failed()),
     );
     assert!(
         matches!(invalid, Err(EVMError::Custom(ref reason)) if reason.contains("delegate")),
@@ -132,7 +139,7 @@ fn delegate_calls_follow_the_fork_policy() {
     // Before: it runs, and the sender is the delegating frame's caller.
     let allowed = execute_on(
         chain(GasSchedule::pre_granite(), DelegatePolicy::Allowed),
-        tx_to(DELEGATE_TO_WARP, input, Default::default(), FailureBits::new()),
+        tx_to(DELEGATE_TO_WARP, input, Default::default(), FailureBits::none_failed()),
     )
     .unwrap();
     assert!(forwarded(&allowed).0);
@@ -143,9 +150,9 @@ fn delegate_calls_follow_the_fork_policy() {
 #[test]
 fn warp_is_cold_unless_the_access_list_names_it() {
     let input = IWarpMessenger::getBlockchainIDCall {}.abi_encode();
-    let cold = execute(tx_to(CALLER_TO_WARP, input.clone(), Default::default(), FailureBits::new()));
+    let cold = execute(tx_to(CALLER_TO_WARP, input.clone(), Default::default(), FailureBits::none_failed()));
     let list = warp_access_list([message(1, 3).as_slice()]);
-    let warm = execute(tx_to(CALLER_TO_WARP, input, list.clone(), FailureBits::new()));
+    let warm = execute(tx_to(CALLER_TO_WARP, input, list.clone(), FailureBits::none_failed()));
     assert_eq!(forwarded(&cold), forwarded(&warm));
     let predicate = access_list_gas(&list, &GasSchedule::granite()).unwrap().with_predicates;
     // The predicate tuple warms the address: its first CALL saves 2,500 of the 2,600.
@@ -156,11 +163,11 @@ fn warp_is_cold_unless_the_access_list_names_it() {
 fn reads_use_the_access_list_and_the_failure_bits() {
     let list = warp_access_list([message(1, 3).as_slice(), message(2, 3).as_slice()]);
     for (index, failures, valid) in [
-        (0, FailureBits::new(), true),
-        (1, FailureBits::new(), true),
+        (0, FailureBits::none_failed(), true),
+        (1, FailureBits::none_failed(), true),
         (1, FailureBits::from_indices([1]), false),
         (0, FailureBits::from_indices([1]), true),
-        (2, FailureBits::new(), false),
+        (2, FailureBits::none_failed(), false),
     ] {
         let input = IWarpMessenger::getVerifiedWarpMessageCall { index }.abi_encode();
         let result = execute(call(input, list.clone(), failures));
@@ -185,8 +192,8 @@ fn predicate_gas_is_intrinsic_and_the_limit_is_checked_against_it() {
         let predicates: u64 = keys.iter().map(|k| predicate_gas(k, &schedule).unwrap().gas).sum();
         let intrinsic = 21_000 + calldata_gas(&input) + predicates;
         let run = |gas_limit| {
-            let mut tx = call(input.clone(), list.clone(), FailureBits::new());
-            tx.base.gas_limit = gas_limit;
+            let mut tx = call(input.clone(), list.clone(), FailureBits::none_failed());
+            tx.base_mut().gas_limit = gas_limit;
             execute_on(chain(schedule, DelegatePolicy::Reverts), tx)
         };
         let result = run(intrinsic + 1_000).unwrap();
@@ -210,8 +217,8 @@ fn a_cheaper_granite_predicate_lowers_intrinsic_gas() {
     let gas = access_list_gas(&list, &GasSchedule::granite()).unwrap();
     assert!(gas.with_predicates < gas.standard, "{gas:?}");
     let exact = 21_000 + gas.with_predicates;
-    let mut tx = tx_to(Address::new([0x42; 20]), Vec::new(), list, FailureBits::new());
-    tx.base.gas_limit = exact;
+    let mut tx = tx_to(Address::new([0x42; 20]), Vec::new(), list, FailureBits::none_failed());
+    tx.base_mut().gas_limit = exact;
     let result = execute(tx.clone());
     assert!(result.is_success());
     assert_eq!(result.tx_gas_used(), exact);
@@ -220,7 +227,7 @@ fn a_cheaper_granite_predicate_lowers_intrinsic_gas() {
         .with_db(database())
         .with_cfg(CfgEnv::new_with_spec(SPEC))
         .build_mainnet()
-        .transact(tx.base)
+        .transact(tx.into_base())
         .unwrap_err();
     assert_eq!(
         mainnet,
@@ -248,8 +255,8 @@ fn only_warp_tuples_change_price_whatever_revm_charges_for_the_rest() {
             (GasId::tx_access_list_address_cost(), 3_000),
             (GasId::tx_access_list_storage_key_cost(), 2_000),
         ]);
-        let mut tx = tx_to(Address::new([0x42; 20]), Vec::new(), list.clone(), FailureBits::new());
-        tx.base.gas_limit = gas_limit;
+        let mut tx = tx_to(Address::new([0x42; 20]), Vec::new(), list.clone(), FailureBits::none_failed());
+        tx.base_mut().gas_limit = gas_limit;
         ctx.build_warp().transact(tx).map(|outcome| outcome.result)
     };
     assert_eq!(run(exact).unwrap().tx_gas_used(), exact);
@@ -283,7 +290,11 @@ fn a_malformed_predicate_makes_the_transaction_invalid() {
     ] {
         let error = execute_on(
             chain(GasSchedule::granite(), DelegatePolicy::Reverts),
-            call(IWarpMessenger::getBlockchainIDCall {}.abi_encode(), AccessList(list), FailureBits::new()),
+            call(
+                IWarpMessenger::getBlockchainIDCall {}.abi_encode(),
+                AccessList(list),
+                FailureBits::none_failed(),
+            ),
         )
         .unwrap_err();
         match error {
@@ -310,9 +321,9 @@ fn without_warp_tuples_the_handler_is_mainnet() {
         (Address::new([0x42; 20]), Vec::new(), other.clone(), 21_000 + 2_400 + 3 * 1_900),
         (Address::new([0x42; 20]), Vec::new(), other, 21_000 + 2_400 + 3 * 1_900 - 1),
     ] {
-        let tx = tx_to(to, input, list, FailureBits::new());
+        let tx = tx_to(to, input, list, FailureBits::none_failed());
         let mut tx = tx.clone();
-        tx.base.gas_limit = gas_limit;
+        tx.base_mut().gas_limit = gas_limit;
         let ours =
             context(chain(GasSchedule::granite(), DelegatePolicy::Reverts)).build_warp().transact(tx.clone());
         let mainnet = Context::mainnet()
@@ -348,7 +359,7 @@ impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for LogCounter {
 #[test]
 fn the_inspector_path_charges_the_same_gas_and_sees_the_log() {
     let list = warp_access_list([message(1, 3).as_slice()]);
-    let tx = tx_to(CALLER_TO_WARP, send_input(b"hello"), list, FailureBits::new());
+    let tx = tx_to(CALLER_TO_WARP, send_input(b"hello"), list, FailureBits::none_failed());
     let plain = execute(tx.clone());
     let mut evm = context(chain(GasSchedule::granite(), DelegatePolicy::Reverts))
         .build_warp_with_inspector(LogCounter::default());
@@ -360,7 +371,58 @@ fn the_inspector_path_charges_the_same_gas_and_sees_the_log() {
 
 #[test]
 fn ethereum_precompiles_still_run() {
-    let result =
-        execute(tx_to(Address::with_last_byte(4), vec![1, 2, 3], Default::default(), FailureBits::new()));
+    let result = execute(tx_to(
+        Address::with_last_byte(4),
+        vec![1, 2, 3],
+        Default::default(),
+        FailureBits::none_failed(),
+    ));
     assert_eq!(output(&result).as_ref(), &[1, 2, 3]);
+}
+
+/// Review finding (Hardening II, 2): "not pre-verified" can never read as
+/// "valid". A forged message (well formed, signed by nobody) in the access list
+/// reads `valid = false` unless pre-verification says otherwise, and the block's
+/// results are looked up so that a missing entry is an error, not a pass.
+#[test]
+fn without_pre_verification_a_forged_message_never_reads_valid() {
+    let forged = message(1, 3);
+    let list = warp_access_list([forged.as_slice()]);
+    let read = IWarpMessenger::getVerifiedWarpMessageCall { index: 0 }.abi_encode();
+    let base = tx_to(WARP_ADDRESS, read, list, FailureBits::none_failed()).into_base();
+    let reads_valid = |tx: WarpTx| {
+        let result = execute(tx);
+        IWarpMessenger::getVerifiedWarpMessageCall::abi_decode_returns(output(&result)).unwrap().valid
+    };
+
+    // The explicit "nothing failed" is what pre-verification would have to say
+    // for the message to read as valid.
+    assert!(reads_valid(WarpTx::new(base.clone(), FailureBits::none_failed())));
+    // Not pre-verified, either way of saying it: invalid.
+    assert!(!reads_valid(WarpTx::unverified(base.clone())));
+    let mut default = WarpTx::default();
+    *default.base_mut() = base.clone();
+    assert!(!reads_valid(default));
+
+    // From the block's results, by the transaction's hash.
+    let (hash, other) = (B256::repeat_byte(0x71), B256::repeat_byte(0x72));
+    let mut results = PredicateResults::new();
+    results.set(hash, WARP_ADDRESS, FailureBits::from_indices([0]));
+    assert!(!reads_valid(WarpTx::from_block_results(base.clone(), &results, &hash).unwrap()));
+    // Under the wrong hash (or never pre-verified): refused, not read as valid.
+    assert_eq!(
+        WarpTx::from_block_results(base.clone(), &results, &other).unwrap_err(),
+        MissingPredicateResults { tx: other, predicates: 1 }
+    );
+    // A transaction without warp predicates needs no entry.
+    let plain = tx_to(
+        WARP_ADDRESS,
+        IWarpMessenger::getBlockchainIDCall {}.abi_encode(),
+        AccessList::default(),
+        FailureBits::none_failed(),
+    )
+    .into_base();
+    let plain = WarpTx::from_block_results(plain, &results, &other).unwrap();
+    assert_eq!(plain.failures(), Some(&FailureBits::none_failed()));
+    assert!(execute(plain).is_success());
 }

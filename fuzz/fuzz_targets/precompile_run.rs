@@ -9,7 +9,7 @@
 //! | 4 | gas limit, u32 big-endian |
 //! | 1 | selector: 0-3 one of the four functions prepended to the calldata, else none |
 //! | 2 | calldata length, u16 big-endian, then the calldata |
-//! | 1 | failure-bits length, then the bits (big-endian bit integer, read leniently) |
+//! | 1 | failure-bits length, then the bits (big-endian bit integer, read leniently); 255: not pre-verified (no bits: every predicate reads as invalid) |
 //! | … | predicates: repeated `kind(1) len(2) bytes`; an even kind packs the bytes as a message, an odd kind cuts them into raw 32-byte keys |
 //!
 //! Nothing may panic; a success never uses more gas than given, and its gas,
@@ -24,7 +24,7 @@ use warp_precompile::abi::{INVALID_BLOCK_HASH_OUTPUT, INVALID_WARP_MESSAGE_OUTPU
 use warp_precompile::{
     run, CallScheme, ChainConstants, DelegatePolicy, IWarpMessenger, WarpCall, WarpEnv, WarpOutcome,
 };
-use warp_predicate::{pack, FailureBits, GasSchedule};
+use warp_predicate::{pack, FailureBits, GasSchedule, WarpPredicates};
 
 const SCHEDULES: [GasSchedule; 3] =
     [GasSchedule::acp30(), GasSchedule::pre_granite(), GasSchedule::granite()];
@@ -81,8 +81,9 @@ fuzz_target!(|data: &[u8]| {
     let calldata_len = r.be(2) as usize;
     let mut input = SELECTORS.get(usize::from(selector)).map(|s| s.to_vec()).unwrap_or_default();
     input.extend_from_slice(r.take(calldata_len));
-    let bits_len = usize::from(r.u8());
-    let failures = FailureBits::from_bytes_lenient(r.take(bits_len));
+    let bits_len = r.u8();
+    let failures =
+        (bits_len != u8::MAX).then(|| FailureBits::from_bytes_lenient(r.take(usize::from(bits_len))));
     let mut predicates: Vec<Vec<B256>> = Vec::new();
     while !r.0.is_empty() {
         let kind = r.u8();
@@ -90,9 +91,14 @@ fuzz_target!(|data: &[u8]| {
         let bytes = r.take(len);
         predicates.push(if kind % 2 == 0 { pack(bytes) } else { chunks(bytes) });
     }
-    let views: Vec<&[B256]> = predicates.iter().map(Vec::as_slice).collect();
-    let env =
-        WarpEnv { predicates: &views, failures: &failures, chain: CHAIN, schedule, delegate_policy: policy };
+    let built = WarpPredicates::from_tuples(&predicates);
+    let env = WarpEnv {
+        predicates: &built,
+        failures: failures.as_ref(),
+        chain: CHAIN,
+        schedule,
+        delegate_policy: policy,
+    };
     let call = WarpCall { input: &input, caller: CALLER, is_static, scheme, gas_limit };
 
     let outcome = run(&call, &env);
@@ -125,7 +131,8 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(out.gas_used, schedule.get_verified_warp_message_base);
             } else {
                 let index = u64::from_be_bytes(args[24..32].try_into().unwrap()) as usize;
-                assert!(index < predicates.len() && !failures.contains(index));
+                let verified = failures.as_ref().is_some_and(|f| !f.contains(index));
+                assert!(index < predicates.len() && verified, "only a pre-verified, unfailed predicate reads");
                 assert_eq!(Some(out.gas_used), schedule.read_cost(Some(predicates[index].len())));
             }
         }

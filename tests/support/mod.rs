@@ -51,6 +51,33 @@ pub fn forwarder(op: u8, target: Address) -> Bytecode {
     Bytecode::new_raw(Bytes::from(code))
 }
 
+/// Copies its calldata to memory, then loops `STATICCALL(gas = 0, target,
+/// calldata)` while more than 8,192 gas remain: every call halts at its first
+/// charge, so what it costs is what the callee does before charging.
+pub fn static_call_loop(target: Address) -> Bytecode {
+    let mut code = vec![0x36, 0x60, 0x00, 0x60, 0x00, 0x37]; // calldatacopy(0, 0, calldatasize)
+    code.push(0x5b); // pc 6: jumpdest
+    code.extend([0x60, 0x00, 0x60, 0x00, 0x36, 0x60, 0x00]); // retLen retOff argsLen argsOff
+    code.push(0x73); // push20 target
+    code.extend_from_slice(target.as_slice());
+    code.extend([0x60, 0x00, STATICCALL, 0x50]); // gas 0, staticcall, pop
+    code.extend([0x61, 0x20, 0x00, 0x5a, 0x11, 0x60, 0x06, 0x57]); // gas > 8192 ? jump 6
+    code.push(0x00); // stop
+    Bytecode::new_raw(Bytes::from(code))
+}
+
+/// A signed message of about `len` bytes that is a valid predicate: a short
+/// `AddressedCall` and a signer bitset that fills the rest with one signer (the
+/// bitset, unlike the payload, has no size cap).
+pub fn wide_bitset_message(len: usize) -> Vec<u8> {
+    let mut bitset = vec![0u8; len.saturating_sub(200).max(1)];
+    bitset[0] = 1;
+    let payload = AddressedCall::new(vec![7; 20], vec![0xcd; 32]).unwrap().to_bytes();
+    let unsigned = UnsignedMessage::new(5, Id([0x5c; 32]), payload).unwrap();
+    let signers = SignerBitSet::from_bytes(bitset).unwrap();
+    Message::new(unsigned, BitSetSignature::new(signers, [0; 96])).to_bytes()
+}
+
 pub fn database() -> InMemoryDB {
     let mut db = InMemoryDB::default();
     db.insert_account_info(EOA, AccountInfo { balance: U256::from(10u128.pow(20)), ..Default::default() });

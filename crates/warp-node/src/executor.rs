@@ -28,8 +28,8 @@ use thiserror::Error;
 use warp_precompile::revm::{WarpBuilder, WarpChain, WarpTx};
 use warp_precompile::ChainConstants;
 use warp_predicate::{
-    BlockTx, ExtraLayout, FailureBits, GasSchedule, GasUpgrades, PredicateResults, PredicateRule,
-    PredicateVerifier, ResultsError, SkipReason, WARP_ADDRESS,
+    gas::intrinsic_gas_without_access_list, warp_predicates, BlockTx, ExtraLayout, FailureBits, GasSchedule,
+    GasUpgrades, PredicateResults, PredicateRule, PredicateVerifier, ResultsError, SkipReason, WARP_ADDRESS,
 };
 
 use crate::block::{transactions_root_of, Block, Header, Receipt, Transaction};
@@ -363,7 +363,8 @@ impl Chain {
             access_list: Default::default(),
         };
         let timestamp = self.blocks.last().map_or(self.genesis.timestamp, |b| b.header.timestamp);
-        self.simulate(&tx, FailureBits::new(), timestamp)
+        // No access list: no predicate to read.
+        self.simulate(&tx, FailureBits::none_failed(), timestamp)
     }
 
     /// Builds the next block from `candidates`: verifies their warp predicates
@@ -386,7 +387,10 @@ impl Chain {
                 let block_txs: Vec<BlockTx<'_>> = candidates
                     .iter()
                     .zip(&hashes)
-                    .map(|(tx, hash)| BlockTx { hash: *hash, access_list: &tx.access_list })
+                    .map(|(tx, hash)| {
+                        let other = intrinsic_gas_without_access_list(&tx.input, tx.to.is_none());
+                        BlockTx::new(*hash, &tx.access_list, tx.gas_limit, other)
+                    })
                     .collect();
                 let verifier = PredicateVerifier::new(
                     WarpVerifier::new(state, self.config.warp_config()),
@@ -398,6 +402,10 @@ impl Chain {
                         SkipReason::InvalidPredicate { index, source } => {
                             format!("warp predicate {index}: {source}")
                         }
+                        SkipReason::IntrinsicGasTooLow { gas_limit, intrinsic } => {
+                            format!("gas limit {gas_limit} is below its intrinsic gas {intrinsic}")
+                        }
+                        SkipReason::IntrinsicGasOverflow => "intrinsic gas overflows u64".to_owned(),
                         SkipReason::PredicateFailed(bits) => {
                             format!(
                                 "warp predicates {:?} failed verification",
@@ -605,7 +613,14 @@ impl Chain {
                 txs.iter()
                     .zip(hashes)
                     .map(|(tx, hash)| {
-                        let failures = results.get(hash, &WARP_ADDRESS).cloned().unwrap_or_default();
+                        // Under ValidityRequired every included predicate passed and
+                        // nothing is stored; otherwise the block's entry is required.
+                        let failures = match self.config.rule {
+                            PredicateRule::ResultsInBlock => results
+                                .warp_failures(hash, warp_predicates(&tx.access_list).len())
+                                .map_err(|e| e.to_string())?,
+                            PredicateRule::ValidityRequired => FailureBits::none_failed(),
+                        };
                         let env = WarpTx::new(tx_env(tx).map_err(|e| e.to_string())?, failures.clone());
                         let result = evm.transact_commit(env).map_err(|e| e.to_string())?;
                         Ok(receipt(*hash, result, &failures))
@@ -621,7 +636,7 @@ impl Chain {
                         let result = evm
                             .transact_commit(tx_env(tx).map_err(|e| e.to_string())?)
                             .map_err(|e| e.to_string())?;
-                        Ok(receipt(*hash, result, &FailureBits::new()))
+                        Ok(receipt(*hash, result, &FailureBits::none_failed()))
                     })
                     .collect()
             }

@@ -131,7 +131,7 @@ fn results_go_in_the_header_and_reads_see_them() {
     assert_eq!(block.header.timestamp, T0 + 1);
     assert_eq!(block.header.parent_hash, B256::ZERO);
     let mut expected = PredicateResults::new();
-    expected.set(txs[0].hash(), WARP_ADDRESS, FailureBits::new());
+    expected.set(txs[0].hash(), WARP_ADDRESS, FailureBits::none_failed());
     expected.set(txs[1].hash(), WARP_ADDRESS, FailureBits::from_indices([0]));
     let mut extra = vec![0u8; 80];
     extra.extend(expected.to_bytes().unwrap());

@@ -7,7 +7,7 @@
 //! | function | steps |
 //! |---|---|
 //! | `sendWarpMessage` | charge the base; charge 8 per calldata byte after the selector; halt in a static context; decode `bytes`; build the `AddressedCall` from the caller (24 KiB cap); emit the 3-topic log; return the message ID |
-//! | `getVerifiedWarpMessage` / `getVerifiedWarpBlockHash` | charge the base; decode `uint32`; halt above `i32::MAX`; `valid = exists && !failed`; if not valid return the fixed output; else charge per chunk of the whole predicate, unpack, parse, and halt on a payload of the other type |
+//! | `getVerifiedWarpMessage` / `getVerifiedWarpBlockHash` | charge the base; decode `uint32`; halt above `i32::MAX`; `valid = exists && !failed` (constant time: the predicates are built once per transaction); if not valid return the fixed output; else charge per chunk of the whole predicate, unpack, parse, and halt on a payload of the other type |
 //! | `getBlockchainID` | charge; return the chain ID (static calls allowed, extra input ignored) |
 //!
 //! Input shorter than 4 bytes and unknown selectors halt. Every halt consumes all
@@ -17,7 +17,7 @@ use alloy_primitives::{Address, Bytes, Log, B256};
 use alloy_sol_types::{SolCall, SolEvent};
 use awm_core::{AddressedCall, ChainId, Hash, Message, UnsignedMessage};
 use thiserror::Error;
-use warp_predicate::{unpack, FailureBits, GasSchedule, WARP_ADDRESS};
+use warp_predicate::{unpack, FailureBits, GasSchedule, WarpPredicates, WARP_ADDRESS};
 
 use crate::abi::{self, AbiError, INVALID_BLOCK_HASH_OUTPUT, INVALID_WARP_MESSAGE_OUTPUT};
 use crate::interface::{IWarpMessenger, WarpBlockHash, WarpMessage};
@@ -91,9 +91,10 @@ pub struct WarpCall<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct WarpEnv<'a> {
     /// The transaction's warp predicates (storage keys of each warp tuple, in order).
-    pub predicates: &'a [&'a [B256]],
-    /// Which of them failed pre-verification.
-    pub failures: &'a FailureBits,
+    pub predicates: &'a WarpPredicates,
+    /// Which of them failed pre-verification; `None` when the transaction was not
+    /// pre-verified, and then every predicate reads as invalid.
+    pub failures: Option<&'a FailureBits>,
     /// The chain's constants.
     pub chain: ChainConstants,
     /// The gas schedule at the block's timestamp.
@@ -290,7 +291,9 @@ fn get_verified(env: &WarpEnv<'_>, args: &[u8], meter: &mut Meter, kind: Kind) -
         return Err(WarpHalt::IndexTooLarge { index });
     }
     let position = index as usize;
-    let predicate = env.predicates.get(position).filter(|_| !env.failures.contains(position));
+    // `valid = exists && !failed`; without pre-verification nothing is valid.
+    let verified = |i: usize| env.failures.is_some_and(|failures| !failures.contains(i));
+    let predicate = env.predicates.get(position).filter(|_| verified(position));
     let Some(keys) = predicate else {
         return Ok(match kind {
             Kind::Message => Bytes::from_static(&INVALID_WARP_MESSAGE_OUTPUT),

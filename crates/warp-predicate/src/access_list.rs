@@ -24,6 +24,76 @@ pub fn predicates_for(items: &[AccessListItem], address: Address) -> Vec<&[B256]
     items.iter().filter(|item| item.address == address).map(|item| item.storage_keys.as_slice()).collect()
 }
 
+/// A transaction's warp predicates, copied out of its access list **once per
+/// transaction** (as the reference's state database does when a transaction
+/// starts): predicate `i` is then found in constant time, so a precompile read
+/// touches only the indexed predicate, and only after charging for it.
+///
+/// The keys of every predicate sit in one vector, with the end of each
+/// predicate recorded, so building costs one pass over the warp tuples (paid by
+/// their intrinsic gas) and memory proportional to them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WarpPredicates {
+    keys: Vec<B256>,
+    ends: Vec<usize>,
+}
+
+impl WarpPredicates {
+    /// No predicates.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The predicates of the given warp tuples' storage keys, in order.
+    pub fn from_tuples<'a, I, K>(tuples: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: IntoIterator<Item = &'a B256>,
+    {
+        let mut predicates = Self::new();
+        for keys in tuples {
+            predicates.push(keys);
+        }
+        predicates
+    }
+
+    /// Appends the next warp tuple's storage keys as the next predicate.
+    pub fn push<'a>(&mut self, keys: impl IntoIterator<Item = &'a B256>) {
+        self.keys.extend(keys.into_iter().copied());
+        self.ends.push(self.keys.len());
+    }
+
+    /// The warp predicates of `access_list`.
+    pub fn from_access_list(access_list: &AccessList) -> Self {
+        Self::from_tuples(warp_predicates(access_list))
+    }
+
+    /// Number of predicates (warp tuples).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when the transaction has no warp tuple.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The storage keys of predicate `index`, in constant time.
+    pub fn get(&self, index: usize) -> Option<&[B256]> {
+        let end = *self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(previous) => *self.ends.get(previous)?,
+            None => 0,
+        };
+        self.keys.get(start..end)
+    }
+
+    /// Every predicate, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[B256]> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
 /// Whether any tuple is addressed to the warp precompile (`ShouldVerifyWithContext`).
 pub fn has_warp_predicates(access_list: &AccessList) -> bool {
     access_list.0.iter().any(|item| item.address == WARP_ADDRESS)
@@ -64,6 +134,25 @@ mod tests {
         assert!(has_warp_predicates(&list));
         assert!(!has_warp_predicates(&AccessList(vec![item(other, 1)])));
         assert!(warp_predicates(&AccessList::default()).is_empty());
+    }
+
+    #[test]
+    fn built_predicates_match_the_access_list() {
+        let other = Address::with_last_byte(9);
+        let list = AccessList(vec![
+            item(WARP_ADDRESS, 3),
+            item(other, 2),
+            item(WARP_ADDRESS, 0),
+            item(WARP_ADDRESS, 2),
+        ]);
+        let built = WarpPredicates::from_access_list(&list);
+        assert_eq!(built.len(), 3);
+        assert_eq!(built.iter().collect::<Vec<_>>(), warp_predicates(&list));
+        assert_eq!(built.get(1), Some(&[][..]));
+        assert_eq!(built.get(2).map(<[B256]>::len), Some(2));
+        assert_eq!(built.get(3), None);
+        assert_eq!(built.get(usize::MAX), None);
+        assert!(WarpPredicates::new().is_empty() && WarpPredicates::new().get(0).is_none());
     }
 
     #[test]

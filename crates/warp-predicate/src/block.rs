@@ -3,15 +3,18 @@
 //! height **before** the block executes, and the failures become
 //! [`PredicateResults`].
 //!
-//! Per transaction:
+//! Per transaction, in the reference's order (`CheckTxPredicates`):
 //!
 //! 1. each warp predicate must have a gas cost ([`predicate_gas`](crate::predicate_gas)):
 //!    a malformed one makes the **transaction invalid**
 //!    ([`BlockError::InvalidTransaction`]);
-//! 2. each predicate is verified (source subnet, validator set, network ID,
+//! 2. the gas limit must cover the intrinsic gas *with* predicate gas, else the
+//!    transaction is invalid ([`BlockError::IntrinsicGasTooLow`]), and no BLS
+//!    work is spent on it;
+//! 3. each predicate is verified (source subnet, validator set, network ID,
 //!    bitset range, quorum, signature); a failure sets its bit in the
 //!    transaction's [`FailureBits`];
-//! 3. a transaction with warp tuples gets an entry, empty when all passed;
+//! 4. a transaction with warp tuples gets an entry, empty when all passed;
 //!    one without is absent.
 //!
 //! How it is fast, and still exact:
@@ -57,7 +60,8 @@ use thiserror::Error;
 
 use crate::access_list::{warp_predicates, WARP_ADDRESS};
 use crate::gas::{
-    access_list_gas, analyze, AccessListGas, AccessListGasError, GasSchedule, PredicateGasError,
+    access_list_gas, analyze, flat_tuple_gas, AccessListGas, AccessListGasError, GasSchedule,
+    PredicateGasError,
 };
 use crate::results::{FailureBits, PredicateResults, ResultsError};
 
@@ -68,6 +72,21 @@ pub struct BlockTx<'a> {
     pub hash: B256,
     /// Its EIP-2930 access list.
     pub access_list: &'a AccessList,
+    /// Its gas limit: below its intrinsic gas with predicate gas, the
+    /// transaction is invalid before any predicate is verified.
+    pub gas_limit: u64,
+    /// Its intrinsic gas other than the access list's: 21,000 (53,000 for a
+    /// contract creation), calldata and init code
+    /// ([`intrinsic_gas_without_access_list`](crate::gas::intrinsic_gas_without_access_list)).
+    pub other_intrinsic_gas: u64,
+}
+
+impl<'a> BlockTx<'a> {
+    /// A transaction with `hash`, `access_list`, `gas_limit`, and
+    /// `other_intrinsic_gas` (everything but the access list's share).
+    pub fn new(hash: B256, access_list: &'a AccessList, gas_limit: u64, other_intrinsic_gas: u64) -> Self {
+        Self { hash, access_list, gas_limit, other_intrinsic_gas }
+    }
 }
 
 /// How predicates are verified.
@@ -106,6 +125,26 @@ pub enum BlockError {
         /// Why.
         source: PredicateGasError,
     },
+    /// A transaction's gas limit is below its intrinsic gas with predicate gas.
+    #[error("transaction {position} ({tx}) is invalid: gas limit {gas_limit} is below its intrinsic gas {intrinsic} (predicate gas included)")]
+    IntrinsicGasTooLow {
+        /// Position in the block.
+        position: usize,
+        /// Its hash.
+        tx: B256,
+        /// Its gas limit.
+        gas_limit: u64,
+        /// Its intrinsic gas, predicate gas included.
+        intrinsic: u64,
+    },
+    /// A transaction's intrinsic gas does not fit in `u64` (`ErrGasUintOverflow`).
+    #[error("transaction {position} ({tx}) is invalid: its intrinsic gas overflows u64")]
+    IntrinsicGasOverflow {
+        /// Position in the block.
+        position: usize,
+        /// Its hash.
+        tx: B256,
+    },
     /// Under [`PredicateRule::ValidityRequired`], a transaction has failing predicates.
     #[error("transaction {position} ({tx}) has failing warp predicates {failed:?}")]
     PredicateFailed {
@@ -141,6 +180,15 @@ pub enum SkipReason {
         /// Why.
         source: PredicateGasError,
     },
+    /// The gas limit is below the intrinsic gas with predicate gas.
+    IntrinsicGasTooLow {
+        /// The gas limit.
+        gas_limit: u64,
+        /// The intrinsic gas, predicate gas included.
+        intrinsic: u64,
+    },
+    /// The intrinsic gas overflows `u64`.
+    IntrinsicGasOverflow,
     /// Under [`PredicateRule::ValidityRequired`], these predicates failed.
     PredicateFailed(FailureBits),
 }
@@ -178,11 +226,43 @@ pub struct TxCheck {
     pub gas: AccessListGas,
 }
 
+/// Why a transaction is invalid before its predicates are verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Invalid {
+    Predicate { index: usize, source: PredicateGasError },
+    GasTooLow { gas_limit: u64, intrinsic: u64 },
+    GasOverflow,
+}
+
+impl Invalid {
+    fn block_error(self, position: usize, tx: B256) -> BlockError {
+        match self {
+            Self::Predicate { index, source } => {
+                BlockError::InvalidTransaction { position, tx, index, source }
+            }
+            Self::GasTooLow { gas_limit, intrinsic } => {
+                BlockError::IntrinsicGasTooLow { position, tx, gas_limit, intrinsic }
+            }
+            Self::GasOverflow => BlockError::IntrinsicGasOverflow { position, tx },
+        }
+    }
+
+    fn skip_reason(self) -> SkipReason {
+        match self {
+            Self::Predicate { index, source } => SkipReason::InvalidPredicate { index, source },
+            Self::GasTooLow { gas_limit, intrinsic } => {
+                SkipReason::IntrinsicGasTooLow { gas_limit, intrinsic }
+            }
+            Self::GasOverflow => SkipReason::IntrinsicGasOverflow,
+        }
+    }
+}
+
 /// What verification found for one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TxOutcome {
     NoPredicates,
-    Invalid { index: usize, source: PredicateGasError },
+    Invalid(Invalid),
     Checked(FailureBits),
 }
 
@@ -231,9 +311,7 @@ impl<S: ValidatorState> PredicateVerifier<S> {
         for (position, (tx, outcome)) in txs.iter().zip(outcomes).enumerate() {
             match outcome {
                 TxOutcome::NoPredicates => {}
-                TxOutcome::Invalid { index, source } => {
-                    return Err(BlockError::InvalidTransaction { position, tx: tx.hash, index, source })
-                }
+                TxOutcome::Invalid(invalid) => return Err(invalid.block_error(position, tx.hash)),
                 TxOutcome::Checked(bits) => results.set(tx.hash, WARP_ADDRESS, bits),
             }
         }
@@ -248,9 +326,7 @@ impl<S: ValidatorState> PredicateVerifier<S> {
             let skip = |reason| Skipped { position, tx: tx.hash, reason };
             match outcome {
                 TxOutcome::NoPredicates => built.included.push(position),
-                TxOutcome::Invalid { index, source } => {
-                    built.skipped.push(skip(SkipReason::InvalidPredicate { index, source }))
-                }
+                TxOutcome::Invalid(invalid) => built.skipped.push(skip(invalid.skip_reason())),
                 TxOutcome::Checked(bits) => match rule {
                     PredicateRule::ValidityRequired if !bits.is_empty() => {
                         built.skipped.push(skip(SkipReason::PredicateFailed(bits)))
@@ -315,13 +391,16 @@ impl<S: ValidatorState> PredicateVerifier<S> {
         p_chain_height: u64,
     ) -> Result<TxCheck, AccessListGasError> {
         let gas = access_list_gas(access_list, &self.schedule)?;
-        let tx = BlockTx { hash: B256::ZERO, access_list };
+        // The caller sizes the gas from `gas`: no limit to check here.
+        let tx = BlockTx::new(B256::ZERO, access_list, u64::MAX, 0);
         let failures = match self.check(&[tx], p_chain_height).pop() {
             Some(TxOutcome::Checked(bits)) => bits,
-            Some(TxOutcome::Invalid { index, source }) => {
+            Some(TxOutcome::Invalid(Invalid::Predicate { index, source })) => {
                 return Err(AccessListGasError::Predicate { index, source })
             }
-            Some(TxOutcome::NoPredicates) | None => FailureBits::new(),
+            // `access_list_gas` above already refused an overflowing access list.
+            Some(TxOutcome::Invalid(_)) => return Err(AccessListGasError::Overflow { tuple: 0 }),
+            Some(TxOutcome::NoPredicates) | None => FailureBits::none_failed(),
         };
         Ok(TxCheck { failures, gas })
     }
@@ -336,21 +415,16 @@ impl<S: ValidatorState> PredicateVerifier<S> {
                 outcomes.push(TxOutcome::NoPredicates);
                 continue;
             }
-            let parsed: Result<Vec<Message>, (usize, PredicateGasError)> = predicates
-                .iter()
-                .enumerate()
-                .map(|(index, keys)| analyze(keys, &self.schedule).map(|(_, m)| m).map_err(|e| (index, e)))
-                .collect();
-            match parsed {
+            match self.admit(tx, &predicates) {
                 Ok(messages) => {
                     jobs.extend(messages.into_iter().enumerate().map(|(index, message)| Job {
                         tx: position,
                         index,
                         message,
                     }));
-                    outcomes.push(TxOutcome::Checked(FailureBits::new()));
+                    outcomes.push(TxOutcome::Checked(FailureBits::none_failed()));
                 }
-                Err((index, source)) => outcomes.push(TxOutcome::Invalid { index, source }),
+                Err(invalid) => outcomes.push(TxOutcome::Invalid(invalid)),
             }
         }
 
@@ -367,6 +441,28 @@ impl<S: ValidatorState> PredicateVerifier<S> {
             }
         }
         outcomes
+    }
+
+    /// The intrinsic-gas rule, before any BLS work: every warp predicate has a
+    /// gas cost (its message parses), and the gas limit covers the intrinsic gas
+    /// with predicate gas. Returns the predicates' messages, in order.
+    fn admit(&self, tx: &BlockTx<'_>, predicates: &[&[B256]]) -> Result<Vec<Message>, Invalid> {
+        let mut messages = Vec::with_capacity(predicates.len());
+        let mut intrinsic = Some(tx.other_intrinsic_gas);
+        for (index, keys) in predicates.iter().enumerate() {
+            let (gas, message) =
+                analyze(keys, &self.schedule).map_err(|source| Invalid::Predicate { index, source })?;
+            intrinsic = intrinsic.and_then(|sum| sum.checked_add(gas.gas));
+            messages.push(message);
+        }
+        for item in tx.access_list.0.iter().filter(|item| item.address != WARP_ADDRESS) {
+            intrinsic = intrinsic.and_then(|sum| sum.checked_add(flat_tuple_gas(item.storage_keys.len())?));
+        }
+        let intrinsic = intrinsic.ok_or(Invalid::GasOverflow)?;
+        if tx.gas_limit < intrinsic {
+            return Err(Invalid::GasTooLow { gas_limit: tx.gas_limit, intrinsic });
+        }
+        Ok(messages)
     }
 
     /// Whether each job's message verifies.

@@ -176,6 +176,43 @@ impl GasUpgrades {
     }
 }
 
+/// The flat EIP-2930 charge of one non-warp tuple with `keys` storage keys:
+/// `2,400 + 1,900 × keys`; `None` on overflow.
+pub(crate) fn flat_tuple_gas(keys: usize) -> Option<u64> {
+    u64::try_from(keys).ok()?.checked_mul(ACCESS_LIST_STORAGE_KEY_GAS)?.checked_add(ACCESS_LIST_ADDRESS_GAS)
+}
+
+/// Base gas of a transaction (EIP-2028 era): 21,000.
+pub const TX_GAS: u64 = 21_000;
+/// Base gas of a contract creation: 53,000.
+pub const TX_GAS_CONTRACT_CREATION: u64 = 53_000;
+/// Gas per zero byte of calldata.
+pub const TX_DATA_ZERO_GAS: u64 = 4;
+/// Gas per non-zero byte of calldata (EIP-2028).
+pub const TX_DATA_NON_ZERO_GAS: u64 = 16;
+/// Gas per 32-byte word of init code (EIP-3860, from Shanghai, which Subnet-EVM's Durango includes).
+pub const INIT_CODE_WORD_GAS: u64 = 2;
+
+/// A transaction's intrinsic gas other than its access list's, as Subnet-EVM
+/// charges it from Durango (geth's `IntrinsicGas` with Istanbul's calldata
+/// prices and Shanghai's init-code charge; no EIP-7623 floor): 21,000, or 53,000
+/// plus 2 per init-code word for a creation, plus 4 per zero and 16 per non-zero
+/// byte of `data`. Saturates rather than overflows (no input is that large).
+pub fn intrinsic_gas_without_access_list(data: &[u8], is_create: bool) -> u64 {
+    let zeros = u64::try_from(data.iter().filter(|b| **b == 0).count()).unwrap_or(u64::MAX);
+    let len = u64::try_from(data.len()).unwrap_or(u64::MAX);
+    let non_zeros = len.saturating_sub(zeros);
+    let mut gas = if is_create { TX_GAS_CONTRACT_CREATION } else { TX_GAS };
+    gas = gas
+        .saturating_add(zeros.saturating_mul(TX_DATA_ZERO_GAS))
+        .saturating_add(non_zeros.saturating_mul(TX_DATA_NON_ZERO_GAS));
+    if is_create {
+        let words = len.div_ceil(32);
+        gas = gas.saturating_add(words.saturating_mul(INIT_CODE_WORD_GAS));
+    }
+    gas
+}
+
 /// Why a predicate has no gas cost: every variant makes the transaction invalid.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PredicateGasError {
@@ -376,4 +413,21 @@ pub fn access_list_gas(
         meter.add(&item.address, item.storage_keys.iter(), schedule)?;
     }
     Ok(meter.gas())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intrinsic_gas_known_answers() {
+        assert_eq!(intrinsic_gas_without_access_list(&[], false), 21_000);
+        assert_eq!(intrinsic_gas_without_access_list(&[0, 1, 0, 2], false), 21_000 + 2 * 4 + 2 * 16);
+        // A creation: 53,000, calldata, and 2 per started 32-byte word of init code.
+        assert_eq!(intrinsic_gas_without_access_list(&[1; 33], true), 53_000 + 33 * 16 + 2 * 2);
+        assert_eq!(intrinsic_gas_without_access_list(&[], true), 53_000);
+        assert_eq!(flat_tuple_gas(0), Some(2_400));
+        assert_eq!(flat_tuple_gas(3), Some(2_400 + 3 * 1_900));
+        assert_eq!(flat_tuple_gas(usize::MAX), None);
+    }
 }

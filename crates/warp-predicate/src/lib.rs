@@ -42,7 +42,7 @@ pub mod results;
 pub use alloy_eip2930::{AccessList, AccessListItem};
 pub use alloy_primitives::{Address, B256};
 
-pub use access_list::{has_warp_predicates, warp_access_list, warp_predicates, WARP_ADDRESS};
+pub use access_list::{has_warp_predicates, warp_access_list, warp_predicates, WarpPredicates, WARP_ADDRESS};
 pub use block::{
     BlockError, BlockTx, BuiltBlock, Execution, PredicateRule, PredicateVerifier, SkipReason, Skipped,
     TxCheck,
@@ -53,4 +53,4 @@ pub use gas::{
     GasUpgrades, PredicateGas, PredicateGasError,
 };
 pub use predicate::{pack, unpack, PredicateError};
-pub use results::{FailureBits, PredicateResults, ResultsError};
+pub use results::{FailureBits, MissingPredicateResults, PredicateResults, ResultsError};

@@ -17,7 +17,20 @@
 //! - Bitsets decode leniently, like Go's `BitsFromBytes`: any bytes are accepted
 //!   and held in canonical form (leading zero bytes dropped), so re-encoding a
 //!   parsed non-canonical bitset gives Go's canonical bytes.
-//! - A transaction or address with no entry has no failures: [`PredicateResults::failed`] is false.
+//! - A transaction with warp predicates but **no entry** was not pre-verified (or
+//!   is looked up under the wrong hash): [`PredicateResults::warp_failures`]
+//!   refuses it with [`MissingPredicateResults`] rather than let its predicates
+//!   read as valid.
+//!
+//! # What an empty bitset means
+//!
+//! **An empty [`FailureBits`] says that every predicate of the transaction was
+//! verified and passed.** It is what a transaction executes with only after
+//! pre-verification found nothing wrong. It is never a safe default: that is why
+//! `FailureBits` has no `Default`, why its empty value is called
+//! [`FailureBits::none_failed`], and why a transaction that was not pre-verified
+//! carries no bits at all (`warp_precompile::revm::WarpTx::unverified`, whose
+//! predicates all read as invalid).
 
 use std::collections::BTreeMap;
 
@@ -26,17 +39,28 @@ use awm_core::codec::{Packer, Unpacker};
 use awm_core::{CodecError, SignerBitSet};
 use thiserror::Error;
 
+use crate::access_list::WARP_ADDRESS;
+
 /// Largest encoding the results codec reads or writes: 1 MiB.
 pub const MAX_RESULTS_SIZE: usize = 1024 * 1024;
 
 /// Which predicate indices failed, as a big-endian bit integer (`set.Bits`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+///
+/// **Empty means every predicate was verified and passed** (see the module
+/// docs): build a block transaction's bits with
+/// [`PredicateResults::warp_failures`], not by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FailureBits(SignerBitSet);
 
 impl FailureBits {
-    /// No failures.
-    pub fn new() -> Self {
-        Self::default()
+    /// No predicate failed: **every predicate of the transaction verified**.
+    ///
+    /// Only for a transaction whose predicates were pre-verified and all passed
+    /// (or that has none). For a transaction of a block, take the bits from the
+    /// block's results with [`PredicateResults::warp_failures`], which refuses a
+    /// transaction that has predicates but no entry.
+    pub fn none_failed() -> Self {
+        Self(SignerBitSet::default())
     }
 
     /// Exactly these indices failed.
@@ -109,6 +133,21 @@ pub enum ResultsError {
     },
 }
 
+/// A transaction with warp predicates has no entry in its block's results: it
+/// was not pre-verified, or it is looked up under the wrong hash. Executing it
+/// as if its predicates passed would serve unverified messages as valid.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "transaction {tx} has {predicates} warp predicate(s) but the block's predicate results have no \
+     entry for it: it was not pre-verified, or the hash is not its hash"
+)]
+pub struct MissingPredicateResults {
+    /// The transaction hash looked up.
+    pub tx: B256,
+    /// How many warp predicates (warp tuples) the transaction has.
+    pub predicates: usize,
+}
+
 /// The failure bitsets of a block's transactions.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PredicateResults {
@@ -146,7 +185,29 @@ impl PredicateResults {
         self.txs.get(tx)?.get(address)
     }
 
-    /// Whether predicate `index` of `tx` for `address` failed; false without an entry.
+    /// The failure bits a transaction executes with: its recorded entry for the
+    /// warp precompile, or, for a transaction without warp predicates
+    /// (`predicates == 0`), none failed (it has nothing to read).
+    ///
+    /// A transaction *with* warp predicates but no entry is refused: it was not
+    /// pre-verified, or `tx` is not its hash. This is the safe way to go from a
+    /// block's results to a transaction's bits.
+    pub fn warp_failures(
+        &self,
+        tx: &B256,
+        predicates: usize,
+    ) -> Result<FailureBits, MissingPredicateResults> {
+        match self.get(tx, &WARP_ADDRESS) {
+            Some(bits) => Ok(bits.clone()),
+            None if predicates == 0 => Ok(FailureBits::none_failed()),
+            None => Err(MissingPredicateResults { tx: *tx, predicates }),
+        }
+    }
+
+    /// Whether predicate `index` of `tx` for `address` is *recorded* as failed.
+    ///
+    /// False without an entry, which is **not** a pass: to decide what a
+    /// transaction reads, use [`PredicateResults::warp_failures`].
     pub fn failed(&self, tx: &B256, address: &Address, index: usize) -> bool {
         self.get(tx, address).is_some_and(|bits| bits.contains(index))
     }
@@ -263,11 +324,11 @@ mod tests {
     #[test]
     fn sorted_on_encode_strict_on_decode() {
         let mut r = PredicateResults::new();
-        r.set(h(9), a(1), FailureBits::new());
+        r.set(h(9), a(1), FailureBits::none_failed());
         r.set(h(3), a(1), FailureBits::from_indices([0]));
         let bytes = r.to_bytes().unwrap();
         assert_eq!(&bytes[6..7], &[3]);
-        assert_eq!(r.get(&h(9), &a(1)), Some(&FailureBits::new()));
+        assert_eq!(r.get(&h(9), &a(1)), Some(&FailureBits::none_failed()));
         // Swap the two tx hashes: unsorted.
         let mut swapped = bytes.clone();
         swapped[6] = 9;
@@ -293,6 +354,24 @@ mod tests {
             PredicateResults::parse(&hex::decode(dup).unwrap()),
             Err(ResultsError::UnsortedAddresses { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn a_transaction_with_predicates_needs_an_entry() {
+        let mut r = PredicateResults::new();
+        r.set(h(1), WARP_ADDRESS, FailureBits::from_indices([2]));
+        r.set(h(2), WARP_ADDRESS, FailureBits::none_failed());
+        r.set(h(3), a(7), FailureBits::none_failed());
+        assert_eq!(r.warp_failures(&h(1), 3), Ok(FailureBits::from_indices([2])));
+        assert_eq!(r.warp_failures(&h(2), 1), Ok(FailureBits::none_failed()));
+        // No entry and no predicates: nothing to read, nothing failed.
+        assert_eq!(r.warp_failures(&h(9), 0), Ok(FailureBits::none_failed()));
+        // No entry but predicates (the wrong hash, or never pre-verified): refused.
+        let err = r.warp_failures(&h(9), 2).unwrap_err();
+        assert_eq!(err, MissingPredicateResults { tx: h(9), predicates: 2 });
+        assert!(err.to_string().contains("2 warp predicate(s)"), "{err}");
+        // An entry for another precompile does not count as the warp entry.
+        assert!(r.warp_failures(&h(3), 1).is_err());
     }
 
     #[test]

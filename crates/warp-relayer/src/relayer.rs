@@ -28,7 +28,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use awm_core::{AddressedCall, Id, Payload, UnsignedMessage, WarpVerifier};
 use thiserror::Error;
 use warp_node::{sent_messages, Node, Transaction};
-use warp_predicate::{warp_access_list, FailureBits, PredicateVerifier};
+use warp_predicate::{warp_access_list, PredicateVerifier};
 
 use crate::aggregator::{AggregateError, Aggregator, Progress};
 use crate::client::ValidatorClient;
@@ -361,7 +361,7 @@ impl<C: ValidatorClient> Relayer<C> {
         };
         let simulated = self
             .destination
-            .with_chain(|c| c.simulate(&tx, FailureBits::new(), timestamp))
+            .with_chain(|c| c.simulate(&tx, check.failures.clone(), timestamp))
             .map_err(|e| RelayError::Predicate(e.to_string()))?;
         if !simulated.success {
             let selector = simulated.output.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok());

@@ -10,7 +10,8 @@
 //! use warp_precompile::revm::{DefaultWarp, WarpBuilder, WarpChain, WarpContext, WarpTx};
 //!
 //! let mut evm = WarpContext::warp().with_db(InMemoryDB::default()).with_chain(WarpChain::default()).build_warp();
-//! let tx = WarpTx::new(TxEnv::builder().gas_limit(21_000).build().unwrap(), Default::default());
+//! // No warp predicates to read: no pre-verification needed.
+//! let tx = WarpTx::unverified(TxEnv::builder().gas_limit(21_000).build().unwrap());
 //! let outcome = evm.transact(tx).unwrap();
 //! assert!(outcome.result.is_success());
 //! ```

@@ -3,7 +3,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`chain`] | [`WarpChain`], revm's chain slot: network ID, blockchain ID, gas schedule, delegate-call policy |
-//! | [`transaction`] | [`WarpTxTr`] / [`WarpTx`]: a transaction that also carries its predicates' failure bits |
+//! | [`transaction`] | [`WarpTxTr`] / [`WarpTx`]: a transaction that also carries what pre-verification found of its predicates (nothing: every predicate reads as invalid) |
 //! | [`precompiles`] | [`WarpPrecompiles`]: Ethereum's precompiles plus warp, which stays **cold** as in the reference |
 //! | [`handler`] | [`WarpHandler`]: mainnet execution with predicate intrinsic gas and invalid-predicate refusal |
 //! | [`evm`] | [`WarpEvm`], [`WarpBuilder::build_warp`], [`DefaultWarp::warp`]: `transact` / `inspect` entry points |
@@ -18,7 +18,7 @@
 //! use revm::ExecuteEvm;
 //! use warp_precompile::revm::{DefaultWarp, WarpBuilder, WarpChain, WarpContext, WarpTx};
 //! use warp_precompile::{ChainConstants, DelegatePolicy};
-//! use warp_predicate::{FailureBits, GasSchedule, WARP_ADDRESS};
+//! use warp_predicate::{GasSchedule, PredicateResults, B256, WARP_ADDRESS};
 //!
 //! // Once per block: the chain's IDs and the rules at the block's timestamp.
 //! let chain = WarpChain::new(
@@ -33,14 +33,18 @@
 //!     .with_chain(chain)
 //!     .build_warp();
 //!
-//! // Per transaction: the failure bits of its predicates, from the block's results.
+//! // Per transaction: what pre-verification found of its predicates, from the
+//! // block's results by the transaction's hash (refused if it has predicates
+//! // but no entry).
+//! let (results, tx_hash) = (PredicateResults::new(), B256::repeat_byte(0x11));
 //! let call = TxEnv::builder()
 //!     .kind(revm::primitives::TxKind::Call(WARP_ADDRESS))
 //!     .data(alloy_primitives::hex!("4213cf78").into()) // getBlockchainID()
 //!     .gas_limit(100_000)
 //!     .build()
 //!     .unwrap();
-//! let outcome = evm.transact(WarpTx::new(call, FailureBits::new())).unwrap();
+//! let tx = WarpTx::from_block_results(call, &results, &tx_hash).unwrap();
+//! let outcome = evm.transact(tx).unwrap();
 //! assert_eq!(outcome.result.output().unwrap().as_ref(), &[0xbc; 32]);
 //! ```
 

@@ -8,12 +8,12 @@ use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles, Pre
 use revm::interpreter::{CallInputs, CallScheme as RevmCallScheme, InterpreterResult};
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::hardfork::SpecId;
-use revm::primitives::{Address, AddressSet, Bytes, Log, B256};
-use warp_predicate::{FailureBits, WARP_ADDRESS};
+use revm::primitives::{Address, AddressSet, Bytes, Log};
+use warp_predicate::{WarpPredicates, WARP_ADDRESS};
 
 use alloy_sol_types::SolCall;
 
-use super::{tx_predicates, WarpChain, WarpTxTr};
+use super::{WarpChain, WarpTxTr};
 use crate::interface::IWarpMessenger;
 use crate::precompile::{run, CallScheme, WarpCall, WarpEnv, WarpHalt, WarpOutcome};
 
@@ -53,20 +53,22 @@ where
         if inputs.bytecode_address != WARP_ADDRESS {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.inner, context, inputs);
         }
-        let input = inputs.input.bytes(context);
-        let chain = *context.chain();
-        let call = WarpCall {
-            input: &input,
-            caller: inputs.caller,
-            is_static: inputs.is_static,
-            scheme: scheme(inputs.scheme),
-            gas_limit: inputs.gas_limit,
+        // Nothing is copied before the core charges: the calldata is borrowed
+        // from the caller's memory, the predicates from the transaction.
+        let (outcome, depth) = {
+            let (_, tx, _, _, journal, chain, local) = context.all();
+            let input = inputs.input.as_bytes_local(local);
+            let call = WarpCall {
+                input: &input,
+                caller: inputs.caller,
+                is_static: inputs.is_static,
+                scheme: scheme(inputs.scheme),
+                gas_limit: inputs.gas_limit,
+            };
+            (dispatch(&call, chain, || Some(tx))?, journal.depth())
         };
-        let outcome = dispatch(&call, &chain, || Some(context.tx()))?;
         if let WarpOutcome::Halt(halt) = &outcome {
-            if !matches!(halt, WarpHalt::OutOfGas { .. } | WarpHalt::DelegateCallReverted)
-                && context.journal().depth() == 1
-            {
+            if !matches!(halt, WarpHalt::OutOfGas { .. } | WarpHalt::DelegateCallReverted) && depth == 1 {
                 context.local_mut().set_precompile_error_context(halt.to_string());
             }
         }
@@ -86,10 +88,10 @@ where
     }
 }
 
-/// Runs the core for one call, reading the predicates and failure bits from the
-/// transaction only for the two reads (other calls skip copying them out of the
-/// access list). `tx` is asked only for a read; a host that cannot supply the
-/// warp transaction type gets a fatal error rather than a guess.
+/// Runs the core for one call. Only the two reads ask `tx` for anything: its
+/// predicates, built once per transaction, and its failure bits, borrowed, so a
+/// read does constant work before the core charges for it. A host that cannot
+/// supply the warp transaction type gets a fatal error rather than a guess.
 pub(crate) fn dispatch<'t, T: WarpTxTr + 't>(
     call: &WarpCall<'_>,
     chain: &WarpChain,
@@ -100,20 +102,20 @@ pub(crate) fn dispatch<'t, T: WarpTxTr + 't>(
         Some(s) if s == IWarpMessenger::getVerifiedWarpMessageCall::SELECTOR
             || s == IWarpMessenger::getVerifiedWarpBlockHashCall::SELECTOR
     );
+    let none = WarpPredicates::new();
     let (predicates, failures) = if reads {
         let tx = tx().ok_or_else(|| {
             "the warp precompile reads predicates but the transaction environment does not carry \
              their failure bits (use WarpTx)"
                 .to_string()
         })?;
-        (tx_predicates(tx), tx.predicate_failures().clone())
+        (tx.warp_predicates(), tx.predicate_failures())
     } else {
-        (Vec::new(), FailureBits::new())
+        (&none, None)
     };
-    let predicate_refs: Vec<&[B256]> = predicates.iter().map(Vec::as_slice).collect();
     let env = WarpEnv {
-        predicates: &predicate_refs,
-        failures: &failures,
+        predicates,
+        failures,
         chain: chain.constants,
         schedule: &chain.schedule,
         delegate_policy: chain.delegate_policy,
