@@ -327,3 +327,20 @@ proptest! {
         prop_assert_eq!(loaded, expected);
     }
 }
+
+// The pre-verification gas rule computes the non-access-list intrinsic gas
+// itself (it has no EVM): it must agree with revm's at Cancun, which prices
+// calldata and init code as Subnet-EVM's Durango does.
+proptest! {
+    #[test]
+    fn intrinsic_gas_without_access_list_matches_revm(
+        data in prop::collection::vec(prop_oneof![Just(0u8), any::<u8>()], 0..600),
+        is_create in any::<bool>(),
+    ) {
+        let ours = awm::predicate::gas::intrinsic_gas_without_access_list(&data, is_create);
+        let revm = revm::context_interface::cfg::gas::calculate_initial_tx_gas(
+            revm::primitives::hardfork::SpecId::CANCUN, &data, is_create, 0, 0, 0, None,
+        );
+        prop_assert_eq!(ours, revm.initial_regular_gas + revm.initial_state_gas);
+    }
+}

@@ -528,3 +528,96 @@ proptest! {
         prop_assert_eq!(unpack(&keys).unwrap(), bytes);
     }
 }
+
+/// A validator state that counts how often a validator set is asked for: the
+/// first step of any BLS work on a predicate.
+struct CountingState<S> {
+    inner: S,
+    sets: std::sync::atomic::AtomicUsize,
+}
+
+impl<S: ValidatorState> ValidatorState for CountingState<S> {
+    fn subnet_of(&self, chain_id: &ChainId) -> Result<SubnetId, StateError> {
+        self.inner.subnet_of(chain_id)
+    }
+    fn validator_set(
+        &self,
+        subnet_id: &SubnetId,
+        height: u64,
+    ) -> Result<std::sync::Arc<CanonicalValidatorSet>, StateError> {
+        self.sets.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.validator_set(subnet_id, height)
+    }
+}
+
+/// Review finding (Hardening II, 6): the gas limit is checked against the
+/// intrinsic gas with predicate gas before any predicate is verified, as the
+/// reference's block rule does; 400 valid predicates under-funded by one gas are
+/// refused without a validator set being looked up.
+#[test]
+fn an_under_funded_transaction_is_refused_before_any_bls_work() {
+    let src = source(8);
+    let messages: Vec<Vec<u8>> = (0..400u16).map(|i| src.message((i % 251) as u8, Flaw::None)).collect();
+    let list = warp_access_list(messages.iter().map(Vec::as_slice));
+    let mut other = list.clone();
+    other.0.push(AccessListItem { address: Address::with_last_byte(9), storage_keys: vec![B256::ZERO; 2] });
+    let data = [0u8, 1, 2, 0];
+    let base = gas::intrinsic_gas_without_access_list(&data, false);
+    assert_eq!(base, 21_000 + 2 * 4 + 2 * 16);
+    let predicates: u64 =
+        warp_predicates(&other).iter().map(|k| predicate_gas(k, &GasSchedule::granite()).unwrap().gas).sum();
+    let intrinsic = base + predicates + 2_400 + 2 * 1_900;
+    assert_eq!(access_list_gas(&other, &GasSchedule::granite()).unwrap().with_predicates + base, intrinsic);
+
+    for execution in [Execution::Sequential, Execution::Parallel] {
+        let counting = |src: &Source| CountingState {
+            inner: FixedValidatorState::new()
+                .with_chain(SOURCE, SOURCE_SUBNET)
+                .with_set(SOURCE_SUBNET, src.set.clone()),
+            sets: Default::default(),
+        };
+        let config = WarpConfig {
+            network_id: NETWORK,
+            subnet_id: OWN_SUBNET,
+            require_primary_network_signers: false,
+            quorum: QuorumPolicy::new(Quorum::DEFAULT),
+        };
+        let verifier =
+            PredicateVerifier::new(WarpVerifier::new(counting(&src), config), GasSchedule::granite())
+                .with_execution(execution);
+        let sets = |v: &PredicateVerifier<CountingState<FixedValidatorState>>| {
+            v.verifier().state().sets.load(std::sync::atomic::Ordering::Relaxed)
+        };
+
+        let short = BlockTx::new(hash(1), &other, intrinsic - 1, base);
+        assert_eq!(
+            verifier.block_results(&[short], 0),
+            Err(BlockError::IntrinsicGasTooLow {
+                position: 0,
+                tx: hash(1),
+                gas_limit: intrinsic - 1,
+                intrinsic
+            })
+        );
+        let built = verifier.build(&[short], 0, PredicateRule::ResultsInBlock);
+        assert!(built.included.is_empty());
+        assert_eq!(
+            built.skipped[0].reason,
+            SkipReason::IntrinsicGasTooLow { gas_limit: intrinsic - 1, intrinsic }
+        );
+        assert_eq!(sets(&verifier), 0, "{execution:?}: no validator set was looked up");
+
+        // Exactly funded: verified, and every predicate passes.
+        let exact = BlockTx::new(hash(1), &other, intrinsic, base);
+        let results = verifier.block_results(&[exact], 0).unwrap();
+        assert_eq!(results.warp_failures(&hash(1), 400), Ok(FailureBits::none_failed()));
+        assert!(sets(&verifier) > 0);
+
+        // The sum of a transaction's intrinsic gas overflowing u64 is invalid too.
+        let overflow = BlockTx::new(hash(2), &list, u64::MAX, u64::MAX);
+        assert_eq!(
+            verifier.block_results(&[overflow], 0),
+            Err(BlockError::IntrinsicGasOverflow { position: 0, tx: hash(2) })
+        );
+    }
+}
