@@ -2,20 +2,27 @@
 //! over ACP-118, concurrently, and folds enough stake into one signed message.
 //!
 //! 1. Validators are asked **heaviest first** (ties by canonical index), at most
-//!    [`AggregatorConfig::max_in_flight`] at a time, each through its first node
-//!    ID, each request bounded by [`AggregatorConfig::request_timeout`].
+//!    [`AggregatorConfig::max_in_flight`] requests at a time, each bounded by
+//!    [`AggregatorConfig::request_timeout`]. A canonical validator is a BLS key
+//!    that several node IDs may hold (the P-Chain lets anyone register a published
+//!    key with its published proof of possession), so **every node ID holding
+//!    the key is asked**: a silent node registered with a victim's key cannot
+//!    hide the victim's weight.
 //! 2. Each answer is decoded and verified against that validator's key. A wrong
 //!    or unparseable signature is dropped and counted ([`Progress::invalid`]),
-//!    never aggregated.
+//!    never aggregated. The first valid signature of a key counts its weight;
+//!    the key's other node IDs are no longer asked, and their answers are not
+//!    counted again.
 //! 3. Asking stops as soon as the verified weight meets the exact quorum
 //!    inequality (`num × total ≤ den × signed`, against the set's total weight,
 //!    the check the receiver makes). Outstanding requests are cancelled.
 //! 4. The result is the smallest heaviest-first subset of the verified
 //!    signatures that meets the quorum ([`awm_core::aggregate_verified`]).
 //!
-//! Everything ends at [`AggregatorConfig::deadline`]; without the quorum by then
-//! (or once every validator has answered or failed), the error carries the
-//! weight gathered and needed and what happened to each request.
+//! Everything ends at [`AggregatorConfig::deadline`] (`Duration::MAX` means no
+//! deadline); without the quorum by then (or once every node has answered or
+//! failed), the error carries the weight gathered and needed and what happened
+//! to each request.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +30,7 @@ use std::time::Duration;
 use awm_core::acp118::{decode_signature_response, encode_signature_request};
 use awm_core::bls::Signature;
 use awm_core::{
-    aggregate_verified, Aggregated, AggregationError, CanonicalValidatorSet, Quorum, UnsignedMessage,
+    aggregate_verified, Aggregated, AggregationError, CanonicalValidatorSet, NodeId, Quorum, UnsignedMessage,
 };
 use thiserror::Error;
 use tokio::task::JoinSet;
@@ -36,7 +43,8 @@ use crate::client::ValidatorClient;
 pub struct AggregatorConfig {
     /// How long one validator may take to answer.
     pub request_timeout: Duration,
-    /// How long the whole aggregation may take.
+    /// How long the whole aggregation may take; `Duration::MAX` (or any duration
+    /// past what the clock can hold) means no deadline.
     pub deadline: Duration,
     /// How many requests may be outstanding at once.
     pub max_in_flight: usize,
@@ -63,9 +71,9 @@ pub struct Progress {
     pub needed: u64,
     /// The set's total weight.
     pub total: u64,
-    /// Validators asked.
+    /// Requests sent (one per node ID asked).
     pub asked: usize,
-    /// Valid signatures received.
+    /// Validators (keys) whose valid signature was received.
     pub valid: usize,
     /// Answers whose signature did not parse or verify (dropped).
     pub invalid: usize,
@@ -73,6 +81,9 @@ pub struct Progress {
     pub refused: usize,
     /// Requests that timed out.
     pub timed_out: usize,
+    /// Valid signatures from another node ID of a key that had already signed
+    /// (not counted again).
+    pub redundant: usize,
 }
 
 /// Why aggregation failed.
@@ -150,7 +161,8 @@ impl<C: ValidatorClient> Aggregator<C> {
         mut on_progress: impl FnMut(&Progress),
     ) -> Result<SignedOutcome, AggregateError> {
         let started = Instant::now();
-        let deadline = started.checked_add(self.config.deadline).unwrap_or(started);
+        // A deadline past what the clock can hold is no deadline.
+        let deadline = started.checked_add(self.config.deadline);
         let total = set.total_weight();
         let mut progress = Progress { needed: quorum.required_weight(total), total, ..Progress::default() };
         let message = Arc::new(unsigned.to_bytes());
@@ -159,8 +171,15 @@ impl<C: ValidatorClient> Aggregator<C> {
         let validators = set.validators();
         let mut order: Vec<usize> = (0..validators.len()).collect();
         order.sort_by_key(|i| (std::cmp::Reverse(validators.get(*i).map_or(0, |v| v.weight)), *i));
-        let mut queue = order.into_iter();
+        // One request per node ID, a key's node IDs one after the other.
+        let requests: Vec<(usize, NodeId)> = order
+            .into_iter()
+            .filter_map(|index| validators.get(index).map(|v| (index, v)))
+            .flat_map(|(index, v)| v.node_ids.iter().map(move |node| (index, *node)))
+            .collect();
+        let mut queue = requests.into_iter();
         let mut in_flight = JoinSet::new();
+        let mut signed = vec![false; validators.len()];
         let mut verified: Vec<(usize, Signature)> = Vec::new();
         let mut deadline_passed = false;
 
@@ -170,9 +189,12 @@ impl<C: ValidatorClient> Aggregator<C> {
                 break;
             }
             while in_flight.len() < self.config.max_in_flight.max(1) {
-                let Some(index) = queue.next() else { break };
+                let Some((index, node)) = queue.next() else { break };
+                // A key that already signed needs none of its other node IDs.
+                if signed.get(index).copied().unwrap_or(true) {
+                    continue;
+                }
                 let Some(validator) = validators.get(index) else { continue };
-                let Some(node) = validator.node_ids.first().copied() else { continue };
                 let (client, request, message, key) =
                     (Arc::clone(&self.client), request.clone(), Arc::clone(&message), validator.public_key);
                 let timeout = self.config.request_timeout;
@@ -195,22 +217,31 @@ impl<C: ValidatorClient> Aggregator<C> {
                     (index, answer)
                 });
             }
-            let next = match tokio::time::timeout_at(deadline, in_flight.join_next()).await {
-                Err(_) => {
-                    deadline_passed = true;
-                    break;
-                }
-                Ok(None) => break,
-                Ok(Some(joined)) => joined,
+            let joined = match deadline {
+                Some(deadline) => match tokio::time::timeout_at(deadline, in_flight.join_next()).await {
+                    Err(_) => {
+                        deadline_passed = true;
+                        break;
+                    }
+                    Ok(joined) => joined,
+                },
+                None => in_flight.join_next().await,
             };
+            let Some(next) = joined else { break };
             // A task only fails if it panicked or was cancelled: count it as refused.
             let (index, answer) = next.unwrap_or((usize::MAX, Answer::Refused));
             match answer {
                 Answer::Valid(sig) => {
-                    progress.valid = progress.valid.saturating_add(1);
-                    let weight = validators.get(index).map_or(0, |v| v.weight);
-                    progress.gathered = progress.gathered.saturating_add(weight);
-                    verified.push((index, sig));
+                    // The first valid signature of a key counts; another node ID's is redundant.
+                    if let Some(done @ false) = signed.get_mut(index) {
+                        *done = true;
+                        progress.valid = progress.valid.saturating_add(1);
+                        let weight = validators.get(index).map_or(0, |v| v.weight);
+                        progress.gathered = progress.gathered.saturating_add(weight);
+                        verified.push((index, sig));
+                    } else {
+                        progress.redundant = progress.redundant.saturating_add(1);
+                    }
                 }
                 Answer::Invalid => progress.invalid = progress.invalid.saturating_add(1),
                 Answer::Refused => progress.refused = progress.refused.saturating_add(1),

@@ -111,8 +111,9 @@ async fn aggregate(
 /// Every report follows one more answer, and the last is where the aggregation stopped.
 fn assert_reports_consistent(reports: &[Progress], last: &Progress) {
     for (n, p) in reports.iter().enumerate() {
-        assert_eq!(p.valid + p.invalid + p.refused + p.timed_out, n + 1, "report {n}: {p:?}");
-        assert!(p.valid + p.invalid + p.refused + p.timed_out <= p.asked, "report {n}: {p:?}");
+        let answers = p.valid + p.invalid + p.refused + p.timed_out + p.redundant;
+        assert_eq!(answers, n + 1, "report {n}: {p:?}");
+        assert!(answers <= p.asked, "report {n}: {p:?}");
     }
     assert!(reports.windows(2).all(|w| w[0].gathered <= w[1].gathered));
     assert_eq!(reports.last(), Some(last));
@@ -338,4 +339,80 @@ fn aggregate_verified_ignores_repeats_and_strangers_and_names_the_shortfall() {
             (got, expected) => panic!("{case}: got {got:?}, expected {expected:?}"),
         }
     }
+}
+
+/// Review finding (Hardening II, 3): a staker who registers a low node ID with a
+/// victim's published key (and its published proof of possession) and stays
+/// silent must not hide the victim's weight. Every node ID holding a key is
+/// asked, and the first valid signature of the key counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_node_sharing_a_victims_key_cannot_hide_its_weight() {
+    let source = Source::new("victims", 10, |_| 10);
+    // Nine attackers, each holding a victim's key under a node ID that sorts first.
+    let attackers: Vec<(NodeId, usize)> = (0..9)
+        .map(|i| {
+            let mut node = [0u8; 20];
+            node[19] = i as u8 + 1;
+            (NodeId(node), i)
+        })
+        .collect();
+    let set = CanonicalValidatorSet::new(
+        source
+            .keys
+            .iter()
+            .map(|k| Validator::new(k.node_id, Some(k.secret_key.public_key()), k.weight))
+            .chain(attackers.iter().map(|(node, victim)| {
+                Validator::new(*node, Some(source.keys[*victim].secret_key.public_key()), 1)
+            })),
+    )
+    .unwrap();
+    assert_eq!((set.len(), set.total_weight()), (10, 109));
+    for (node, _) in &attackers {
+        let holder = &set.validators()[set.index_of_node(node).unwrap()];
+        assert_eq!(holder.node_ids.first(), Some(node), "the attacker's node ID is asked first");
+    }
+    let mut net = InProcessNetwork::new(LATENCY);
+    for service in &source.services {
+        net.add(Arc::clone(service), Behaviour::Honest);
+    }
+    let never_used = awm_core::bls::SecretKey::from_seed(&[0xa7; 32]).unwrap();
+    for (node, _) in &attackers {
+        let signer = awm_core::Signer::new(never_used.clone(), NETWORK, SOURCE);
+        net.add(Arc::new(SigningService::new(*node, signer)), Behaviour::Silent);
+    }
+    let net = Arc::new(net);
+    // All at once, and one request at a time (each attacker then costs a timeout).
+    for max_in_flight in [usize::MAX, 1] {
+        let mut reports = Vec::new();
+        let outcome = Aggregator::new(Arc::clone(&net), config(50, 10_000, max_in_flight))
+            .aggregate(&source.message, &set, Quorum::DEFAULT, |p| reports.push(*p))
+            .await
+            .unwrap_or_else(|e| panic!("max_in_flight {max_in_flight}: {e}"));
+        outcome.aggregated.message.verify(NETWORK, &set, Quorum::DEFAULT).unwrap();
+        // 67% of 109 needs 74: seven keys of weight 11 (victim and attacker).
+        assert!(outcome.aggregated.signed_weight >= 74, "{:?}", outcome.progress);
+        assert!(outcome.progress.asked > outcome.progress.valid, "attackers were asked too");
+        if max_in_flight == 1 {
+            assert!(outcome.progress.timed_out >= 1, "{:?}", outcome.progress);
+        }
+        assert_reports_consistent(&reports, &outcome.progress);
+    }
+}
+
+/// Review finding (Hardening II, 3): `deadline: Duration::MAX` means no
+/// deadline, not one that has already passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_of_duration_max_is_no_deadline() {
+    let source = Source::new("forever", 20, |_| 10);
+    let net = source.network(|_| Behaviour::Honest);
+    let config = AggregatorConfig { deadline: Duration::MAX, ..AggregatorConfig::default() };
+    let (result, _) = aggregate(net, config, &source, Quorum::DEFAULT).await;
+    let outcome = result.unwrap();
+    outcome.aggregated.message.verify(NETWORK, &source.set, Quorum::DEFAULT).unwrap();
+    // A request timeout of Duration::MAX likewise never fires.
+    let net = source.network(|_| Behaviour::Honest);
+    let config =
+        AggregatorConfig { request_timeout: Duration::MAX, deadline: Duration::MAX, max_in_flight: 4 };
+    let (result, _) = aggregate(net, config, &source, Quorum::DEFAULT).await;
+    assert!(result.is_ok());
 }
