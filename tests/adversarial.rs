@@ -495,42 +495,41 @@ fn weights_overflowing_u64_fail_the_predicate_not_the_transaction() {
 /// with `ErrNoPublicKeys` (§5.4 step 5 consequence, step 7), after the signature
 /// bytes are parsed (step 6). With any signer bit against an empty set the range
 /// check fails first: `ErrUnknownValidator` (§5.4 step 3). Derived from the same
-/// steps: a zero-weight set whose key really signed meets `0 ≤ 0` and verifies.
+/// steps, a zero-weight set whose key really signed would meet `0 ≤ 0` and
+/// verify: such a set is refused when it is built (Hardening II, 4).
 #[test]
 fn zero_total_weight() {
     let msg = unsigned(NETWORK);
     let sig = sign(&[1], &msg);
     let no_signers = SignerBitSet::default();
 
-    // An empty set (no validators at all) and a set of zero-weight validators.
+    // An empty set (no validators at all). A set of zero-weight validators is
+    // refused when it is built (Hardening II, 4): the P-Chain never reports a
+    // zero weight, and a zero-weight key `x·G − Σpkᵢ` would let a signature by
+    // `x` alone pass as every validator's.
     let empty = CanonicalValidatorSet::new([]).unwrap();
-    let zero = CanonicalValidatorSet::new([
-        Validator::new(node(1), Some(key(1).public_key()), 0),
-        Validator::new(node(2), Some(key(2).public_key()), 0),
-    ])
-    .unwrap();
-    for set in [&empty, &zero] {
-        assert_eq!(set.total_weight(), 0);
-        let err = signed(&msg, no_signers.clone(), sig).verify(NETWORK, set, Quorum::DEFAULT).unwrap_err();
-        assert_eq!(err, VerifyError::NoPublicKeys);
-        assert_eq!(err.to_string(), "no signers: the bitset selects no public key to aggregate");
-        // Step 6 (parse) comes before step 7 (no keys).
-        assert!(matches!(
-            signed(&msg, no_signers.clone(), [0; 96]).verify(NETWORK, set, Quorum::DEFAULT),
-            Err(VerifyError::ParseSignature(BlsError::SignatureEncoding(_)))
-        ));
-    }
+    assert_eq!(
+        CanonicalValidatorSet::new([
+            Validator::new(node(1), Some(key(1).public_key()), 0),
+            Validator::new(node(2), Some(key(2).public_key()), 0),
+        ]),
+        Err(ValidatorSetError::ZeroWeight { index: 0, node: node(1) })
+    );
+    assert_eq!(empty.total_weight(), 0);
+    let err = signed(&msg, no_signers.clone(), sig).verify(NETWORK, &empty, Quorum::DEFAULT).unwrap_err();
+    assert_eq!(err, VerifyError::NoPublicKeys);
+    assert_eq!(err.to_string(), "no signers: the bitset selects no public key to aggregate");
+    // Step 6 (parse) comes before step 7 (no keys).
+    assert!(matches!(
+        signed(&msg, no_signers.clone(), [0; 96]).verify(NETWORK, &empty, Quorum::DEFAULT),
+        Err(VerifyError::ParseSignature(BlsError::SignatureEncoding(_)))
+    ));
     // A signer bit against the empty set: unknown validator.
     let err = signed(&msg, SignerBitSet::from_indices([0]), sig)
         .verify(NETWORK, &empty, Quorum::DEFAULT)
         .unwrap_err();
     assert_eq!(err, VerifyError::UnknownValidator { index: 0, set_size: 0 });
     assert_eq!(err.to_string(), "signer index 0 is out of range for 0 canonical validators");
-    // The zero-weight key that really signed: 0 of 0 meets the quorum.
-    assert_eq!(
-        signed(&msg, bits(&zero, &[1]), sig).verify(NETWORK, &zero, Quorum::DEFAULT).unwrap(),
-        VerifiedWeight { signers: 1, signed_weight: 0, total_weight: 0 }
-    );
 
     // Both failures through a block: the tx is valid, the bit is set.
     for (set, bitset) in [

@@ -186,13 +186,19 @@ impl PublicKey {
 
     /// Rebuilds a key from 96 uncompressed bytes that were validated before
     /// (avalanchego's `PublicKeyFromValidUncompressedBytes`): the point is checked to
-    /// be on the curve, but not for infinity or subgroup membership. Only for keys
+    /// be on the curve and not to be infinity (a cheap check that keeps the type's
+    /// promise), but not for subgroup membership, the costly part. Only for keys
     /// from a trusted store, such as a P-Chain registry that checked them on entry.
     pub fn from_trusted_uncompressed(bytes: &[u8]) -> Result<Self, BlsError> {
         check_len("uncompressed public key", bytes, PUBLIC_KEY_UNCOMPRESSED_LEN)?;
         let point =
             min_pk::PublicKey::deserialize(bytes).map_err(|e| BlsError::PublicKeyEncoding(blst_reason(e)))?;
-        Ok(Self::from_point(point))
+        let key = Self::from_point(point);
+        // The serialized point at infinity carries the 0x40 flag; no finite point does.
+        if key.uncompressed.first().is_some_and(|b| b & 0x40 != 0) {
+            return Err(BlsError::PublicKeyInfinity);
+        }
+        Ok(key)
     }
 
     /// The 48-byte compressed encoding.
@@ -451,6 +457,12 @@ mod tests {
         let pk = sk.public_key();
         assert_eq!(PublicKey::from_compressed(&pk.to_compressed()).unwrap(), pk);
         assert_eq!(PublicKey::from_trusted_uncompressed(pk.uncompressed()).unwrap(), pk);
+        // The point at infinity is never a key, trusted store or not: its uncompressed
+        // encoding (0x40, then zeros) and the all-zero bytes are both refused.
+        let mut infinity = [0u8; PUBLIC_KEY_UNCOMPRESSED_LEN];
+        infinity[0] = 0x40;
+        assert_eq!(PublicKey::from_trusted_uncompressed(&infinity).unwrap_err(), BlsError::PublicKeyInfinity);
+        assert!(PublicKey::from_trusted_uncompressed(&[0u8; PUBLIC_KEY_UNCOMPRESSED_LEN]).is_err());
         let sig = sk.sign(b"x");
         assert_eq!(Signature::from_bytes(&sig.to_bytes()).unwrap(), sig);
         assert_eq!(SecretKey::from_bytes(&sk.to_bytes()).unwrap().to_bytes(), sk.to_bytes());

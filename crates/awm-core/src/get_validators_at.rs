@@ -5,7 +5,13 @@
 //! wrappers: the bare map, `{"validators": map}`, and a whole JSON-RPC response
 //! `{"jsonrpc": "2.0", "result": …, "id": …}` around either. A weight may also be a
 //! JSON number, and an entry may be a bare weight (older nodes had no keys).
-//! Every key is fully validated (on the curve, in G1, not infinity).
+//! Every key is fully validated (on the curve, in G1, not infinity), and a weight
+//! of zero is refused: the P-Chain never reports either, and both are tools of
+//! rogue-key attacks.
+//!
+//! **The answer must come from a P-Chain you trust.** Its keys were checked
+//! against proofs of possession when they were registered; this loader cannot
+//! check that, so a forged file can make any signature verify.
 
 use serde_json::Value;
 use thiserror::Error;
@@ -41,6 +47,12 @@ pub enum ValidatorJsonError {
         node_id: String,
         /// What was found.
         found: String,
+    },
+    /// An entry's weight is zero.
+    #[error("validator {node_id}: weight 0 (the P-Chain never reports a zero-weight validator)")]
+    ZeroWeight {
+        /// The validator.
+        node_id: String,
     },
     /// An entry's public key is not hex of the right length.
     #[error("validator {node_id}: public key: {source}")]
@@ -113,6 +125,9 @@ fn parse_entry(node_text: &str, entry: &Value) -> Result<Validator, ValidatorJso
             })
         }
     };
+    if weight == 0 {
+        return Err(ValidatorJsonError::ZeroWeight { node_id: node_text.to_owned() });
+    }
     Ok(Validator::new(node_id, public_key, weight))
 }
 
@@ -189,6 +204,10 @@ mod tests {
             (format!(r#"{{"{N1}":{{"publicKey":"0xc{}","weight":"1"}}}}"#, "0".repeat(95)), |e| {
                 matches!(e, ValidatorJsonError::PublicKey { source: BlsError::PublicKeyInfinity, .. })
             }),
+            (format!(r#"{{"{N1}":{{"publicKey":"{PK1}","weight":"0"}}}}"#), |e| {
+                matches!(e, ValidatorJsonError::ZeroWeight { .. })
+            }),
+            (format!(r#"{{"{N1}":{{"weight":0}}}}"#), |e| matches!(e, ValidatorJsonError::ZeroWeight { .. })),
             (format!(r#"{{"{N1}":{{"weight":"18446744073709551615"}},"{N2}":{{"weight":"1"}}}}"#), |e| {
                 matches!(e, ValidatorJsonError::Set(ValidatorSetError::WeightOverflow { .. }))
             }),

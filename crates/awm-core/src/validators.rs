@@ -3,6 +3,11 @@
 //!
 //! Building the set for one (subnet, P-Chain height):
 //!
+//! 0. a validator of weight zero is refused ([`ValidatorSetError::ZeroWeight`]):
+//!    the P-Chain never reports one, and a zero-weight key is the rogue-key
+//!    attack's tool (a key `x·G − Σ pkᵢ` that costs nothing lets a signature by
+//!    `x` alone pass as every validator's). Keys are never the point at
+//!    infinity: [`PublicKey`] cannot hold it;
 //! 1. `total_weight` sums **every** validator, those without a BLS key included,
 //!    with checked `u64` addition (overflow is an error);
 //! 2. validators without a key are dropped from the list;
@@ -10,6 +15,11 @@
 //! 4. the list is sorted by the 96-byte **uncompressed** key.
 //!
 //! Signer index *i* of a bitset names the *i*-th validator of this order.
+//!
+//! **A set is only as trustworthy as where it came from.** Keys registered on
+//! the P-Chain carry proofs of possession, which is what makes aggregating them
+//! safe; a set built from any other source (a file, a JSON answer) must come
+//! from a P-Chain you trust.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -53,6 +63,14 @@ pub struct CanonicalValidator {
 /// Why a canonical set could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ValidatorSetError {
+    /// A validator has weight zero, which the P-Chain never reports.
+    #[error("validator {index} ({node}) has weight 0: the P-Chain never reports a zero-weight validator")]
+    ZeroWeight {
+        /// Its position in the input.
+        index: usize,
+        /// Its (first) node ID.
+        node: NodeId,
+    },
     /// The total weight does not fit in a `u64`.
     #[error("total validator weight overflows u64: {sum_so_far} + {next} at validator {index}")]
     WeightOverflow {
@@ -104,6 +122,10 @@ impl CanonicalValidatorSet {
         let validators: Vec<Validator> = validators.into_iter().collect();
         let mut total_weight: u64 = 0;
         for (index, v) in validators.iter().enumerate() {
+            if v.weight == 0 {
+                let node = v.node_ids.first().copied().unwrap_or(NodeId([0; 20]));
+                return Err(ValidatorSetError::ZeroWeight { index, node });
+            }
             total_weight = total_weight.checked_add(v.weight).ok_or(ValidatorSetError::WeightOverflow {
                 sum_so_far: total_weight,
                 next: v.weight,
@@ -268,6 +290,19 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err, ValidatorSetError::WeightOverflow { sum_so_far: u64::MAX, next: 1, index: 1 });
+    }
+
+    #[test]
+    fn zero_weight_is_refused_keyed_or_not() {
+        for key in [Some(pk(2)), None] {
+            let err = CanonicalValidatorSet::new([
+                Validator::new(node(1), Some(pk(1)), 10),
+                Validator::new(node(2), key, 0),
+            ])
+            .unwrap_err();
+            assert_eq!(err, ValidatorSetError::ZeroWeight { index: 1, node: node(2) });
+            assert!(err.to_string().contains("weight 0"), "{err}");
+        }
     }
 
     #[test]

@@ -17,7 +17,9 @@ use warp_predicate::GasSchedule;
     long_about = "Decode, verify, sign and aggregate Avalanche Warp messages, predicates and predicate results.\n\n\
         Hex input is accepted with or without 0x; `-` reads the value from stdin. Chain IDs are 0x hex or \
         CB58, node IDs NodeID-<cb58>. Validator files are avalanchego's platform.getValidatorsAt answer, \
-        bare or as the whole JSON-RPC response.\n\n\
+        bare or as the whole JSON-RPC response, and must come from a P-Chain you trust: their keys are \
+        taken as registered there with proofs of possession, so a forged file makes any signature \
+        verify (weights of 0 and keys at infinity, which the P-Chain never reports, are refused).\n\n\
         Exit status: 0 on success, 1 when a verification, an aggregation or a signer says no, 2 on bad \
         input; the reason is one line on stderr."
 )]
@@ -76,7 +78,8 @@ pub struct DecodeArgs {
 /// `warp message verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin).
+    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin)
+    /// from a P-Chain you trust (its keys are taken as proven by proofs of possession).
     #[arg(long, value_name = "FILE")]
     pub validators: String,
     /// The receiver's network ID (mainnet 1, Fuji 5, local 12345).
@@ -100,7 +103,8 @@ pub enum ValidatorsCommand {
 /// `warp validators canonical`
 #[derive(Debug, Args)]
 pub struct CanonicalArgs {
-    /// A platform.getValidatorsAt answer, bare or the whole JSON-RPC response (`-` reads stdin).
+    /// A platform.getValidatorsAt answer, bare or the whole JSON-RPC response (`-` reads stdin),
+    /// from a P-Chain you trust.
     #[arg(value_name = "FILE")]
     pub file: String,
 }
@@ -143,7 +147,8 @@ pub struct SignArgs {
 /// `warp aggregate`
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
-    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin).
+    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin)
+    /// from a P-Chain you trust (its keys are taken as proven by proofs of possession).
     #[arg(long, value_name = "FILE")]
     pub validators: String,
     /// The fraction of total weight that must sign.

@@ -622,6 +622,51 @@ fn validator_file_errors() {
     }
 }
 
+/// Review finding (Hardening II, 4): a rogue key outside the registry. With the
+/// five honest keys published, an attacker who knows `x` writes the key
+/// `x·G − Σpkᵢ` into a validator file with weight 0; every validator then
+/// "signs" with `x`'s signature alone. The P-Chain never reports a zero weight,
+/// so the file is refused; with any weight the forgery verifies, which is why a
+/// validator file must come from a P-Chain you trust (the help says so).
+#[test]
+fn a_rogue_key_of_weight_zero_is_refused() {
+    use blst::min_pk::{AggregatePublicKey, PublicKey as Point};
+    let f = fixture("rogue_key");
+    let x = SecretKey::from_seed(&[0x66; 32]).unwrap();
+    let point = |k: &SecretKey| Point::uncompress(&k.public_key().to_compressed()).unwrap();
+    let honest: Vec<Point> = f.keys.iter().map(point).collect();
+    let sum = AggregatePublicKey::aggregate(&honest.iter().collect::<Vec<_>>(), false).unwrap();
+    let mut rogue = AggregatePublicKey::from_public_key(&point(&x));
+    rogue.sub_aggregate(&sum);
+    let rogue_key = hx(rogue.to_public_key().compress());
+
+    let file_with = |weight: &str| {
+        let mut map: serde_json::Map<String, Value> =
+            serde_json::from_str(&std::fs::read_to_string(&f.bare).unwrap()).unwrap();
+        map.insert(NodeId([0x66; 20]).to_string(), json!({ "publicKey": rogue_key, "weight": weight }));
+        f.dir.write(&format!("rogue_{weight}.json"), &Value::Object(map).to_string())
+    };
+    // Every one of the six validators "signed"; the signature is x's alone.
+    let forged = f.signed(SignerBitSet::from_indices(0..6), x.sign(&f.msg.to_bytes()).to_bytes());
+    let verify =
+        |file: &str| warp(&["message", "verify", "--validators", file, "--network-id", "12345", &forged]);
+
+    let zero = file_with("0");
+    let reason = verify(&zero).fails(2).to_owned();
+    assert!(
+        reason.ends_with(&format!(
+            "validator {}: weight 0 (the P-Chain never reports a zero-weight validator)",
+            NodeId([0x66; 20])
+        )),
+        "{reason}"
+    );
+    assert!(warp(&["validators", "canonical", &zero]).fails(2).contains("weight 0"));
+    // The trust boundary: with a weight, nothing in the file can tell the rogue key apart.
+    assert!(verify(&file_with("1")).ok().contains("valid          yes\n"));
+    let help = warp(&["message", "verify", "--help"]);
+    assert!(help.ok().contains("from a P-Chain you trust"), "{}", help.stdout);
+}
+
 // ─── sign ───────────────────────────────────────────────────────────────────
 
 #[test]
