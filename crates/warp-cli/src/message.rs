@@ -3,8 +3,9 @@
 //!
 //! Decoding shows what a message carries: its ID (SHA-256 of the unsigned bytes),
 //! network, source chain, payload (an `AddressedCall`, a `Hash`, or bytes of an
-//! unknown type, shown as they are) and, for a signed message, the signer indices
-//! and the aggregate signature. Verifying checks a signed message against a
+//! unknown type, shown as they are) and, for a signed message, the signers (a
+//! count and runs of indices, however large the bitset) and the aggregate
+//! signature. Verifying checks a signed message against a
 //! validator set in the reference's order and reports the weights either way.
 
 use awm_core::{CanonicalValidatorSet, CodecError, Message, Payload, UnsignedMessage};
@@ -13,7 +14,7 @@ use serde::Serialize;
 use crate::args::{DecodeArgs, MessageCommand, VerifyArgs};
 use crate::error::CliError;
 use crate::input::{hex_arg, load_validators, parse_quorum};
-use crate::output::{hex0x, index_list, Lines, Render};
+use crate::output::{hex0x, hex0x_abbreviated, IndexSummary, Lines, Render};
 use crate::Context;
 
 /// Runs `warp message …`.
@@ -128,8 +129,9 @@ pub enum PayloadReport {
 /// A signed message's signature.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignatureReport {
-    /// Canonical indices of the signers, ascending.
-    pub signers: Vec<usize>,
+    /// The signers' canonical indices: how many, and their runs (never one entry
+    /// per index, so a bitset of megabytes stays a few lines).
+    pub signers: IndexSummary,
     /// The 96-byte aggregate signature, `0x` hex.
     pub signature: String,
     /// The signer bitset's bytes, `0x` hex.
@@ -155,9 +157,9 @@ impl DecodedMessage {
             Err(e) => PayloadReport::Unknown { bytes: hex0x(unsigned.payload()), reason: e.to_string() },
         };
         let signature = signature.map(|sig| SignatureReport {
-            signers: sig.signers().indices().collect(),
+            signers: IndexSummary::new(sig.signers().indices()),
             signature: hex0x(sig.signature()),
-            bitset: hex0x(sig.signers().as_bytes()),
+            bitset: hex0x_abbreviated(sig.signers().as_bytes()),
             canonical: sig.signers().is_canonical(),
         });
         Self {
@@ -209,8 +211,8 @@ impl Render for DecodedMessage {
                         "signers",
                         format!(
                             "{} {} (bitset {}{canonical})",
-                            sig.signers.len(),
-                            index_list(&sig.signers),
+                            sig.signers.count,
+                            sig.signers.human(),
                             sig.bitset
                         ),
                     )

@@ -4,7 +4,11 @@
 //! Decoding is strict as the reference's codec is (sorted keys, no trailing
 //! bytes, 1 MiB cap) and lenient on bitsets (leading zero bytes are accepted).
 //! Encoding sorts the maps; the same hash or address written twice (in different
-//! letter cases, say) is refused rather than silently merged.
+//! letter cases, say) is refused rather than silently merged. The size of the
+//! encoding is counted as the entries are read, from each bitset's highest
+//! index, and the input is refused as soon as it passes the 1 MiB limit, before
+//! the bitset that would pass it is built: memory follows the input, not the
+//! indices it names.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -97,6 +101,13 @@ pub fn parse_results_json(text: &str) -> Result<PredicateResults, CliError> {
     };
     let mut results = PredicateResults::new();
     let mut seen_txs = BTreeSet::new();
+    // The encoding's size so far: version and transaction count.
+    let mut size: usize = 6;
+    let too_large = |size: usize, tx: &B256| {
+        bad(format!(
+            "the encoding passes {size} bytes by transaction {tx}, above the {MAX_RESULTS_SIZE}-byte limit"
+        ))
+    };
     for (tx_text, addrs) in &txs {
         let tx = B256::from(parse_hex_array::<32>(
             tx_text,
@@ -111,6 +122,11 @@ pub fn parse_results_json(text: &str) -> Result<PredicateResults, CliError> {
                 value_kind(addrs)
             )));
         };
+        // Hash and address count.
+        size = size.saturating_add(36);
+        if size > MAX_RESULTS_SIZE {
+            return Err(too_large(size, &tx));
+        }
         let mut seen_addrs = BTreeSet::new();
         for (addr_text, indices) in addrs {
             let address = Address::from(parse_hex_array::<20>(
@@ -139,6 +155,12 @@ pub fn parse_results_json(text: &str) -> Result<PredicateResults, CliError> {
                         INDEX_LIMIT.saturating_sub(1)
                     ))
                 })?;
+            // Address, length, and the bitset's bytes: enough for the highest index.
+            let bitset_len = indices.iter().max().map_or(0, |max| (max / 8).saturating_add(1));
+            size = size.saturating_add(24).saturating_add(bitset_len);
+            if size > MAX_RESULTS_SIZE {
+                return Err(too_large(size, &tx));
+            }
             results.set(tx, address, FailureBits::from_indices(indices));
         }
     }
@@ -172,8 +194,14 @@ mod tests {
             let json = format!(r#"{{"0x{tx}":{{"{addr}":{bad}}}}}"#);
             assert!(parse_results_json(&json).unwrap_err().to_string().contains("indices must be"), "{bad}");
         }
+        // The size is counted before each bitset is built: exactly 1 MiB passes,
+        // one byte more is refused while reading (6 + 36 + 24 + bitset bytes).
+        let at = |max_index: usize| format!(r#"{{"0x{tx}":{{"{addr}":[3,{max_index}]}}}}"#);
+        let fits = (MAX_RESULTS_SIZE - 66 - 1) * 8;
+        assert_eq!(parse_results_json(&at(fits)).unwrap().to_bytes().unwrap().len(), MAX_RESULTS_SIZE);
+        let err = parse_results_json(&at(fits + 8)).unwrap_err().to_string();
+        assert!(err.contains("passes 1048577 bytes") && err.contains("1048576-byte limit"), "{err}");
         let max = format!(r#"{{"0x{tx}":{{"{addr}":[{}]}}}}"#, INDEX_LIMIT - 1);
-        let results = parse_results_json(&max).unwrap();
-        assert!(results.to_bytes().is_err());
+        assert!(parse_results_json(&max).unwrap_err().to_string().contains("1048576-byte limit"));
     }
 }

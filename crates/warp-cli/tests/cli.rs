@@ -452,17 +452,102 @@ fn decode_signed_message() {
     let out = warp(&["message", "decode", "--json", &signed]).json();
     assert_eq!(out["id"], f.msg.id().to_hex());
     assert_eq!(out["networkId"], NETWORK);
-    assert_eq!(out["signature"], json!({ "signers": sorted, "signature": hx(sig) }));
+    let runs = runs_of(&sorted);
+    assert_eq!(
+        out["signature"],
+        json!({ "signers": { "count": 3, "ranges": runs, "rangesOmitted": 0 }, "signature": hx(sig) })
+    );
     assert_eq!(out["payload"]["sourceAddress"], hx([0xaa; 20]));
     assert_eq!(out["payload"]["payload"], hx(b"payload"));
     let human = warp(&["message", "decode", &format!("0x{signed}")]);
     let bitset = hx(SignerBitSet::from_indices(idx).as_bytes());
-    let signers = format!(
-        "signers           3 [{}] (bitset {bitset})\n",
-        sorted.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-    );
+    let runs: Vec<String> =
+        runs.iter().map(|[a, b]| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
+    let signers = format!("signers           3 [{}] (bitset {bitset})\n", runs.join(", "));
     assert!(human.ok().contains(&signers), "{}", human.stdout);
     assert!(human.stdout.contains(&format!("signature         {}\n", hx(sig))));
+}
+
+/// Runs of consecutive indices in `sorted`, `[first, last]` each.
+fn runs_of(sorted: &[usize]) -> Vec<[usize; 2]> {
+    let mut runs: Vec<[usize; 2]> = Vec::new();
+    for &i in sorted {
+        match runs.last_mut() {
+            Some(run) if run[1] + 1 == i => run[1] = i,
+            _ => runs.push([i, i]),
+        }
+    }
+    runs
+}
+
+/// Runs the binary under a limit on its address space (`ulimit -v`, in KiB).
+fn run_limited(kib: u64, args: &[&str], stdin: &[u8]) -> Out {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_warp"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Review finding (Hardening II, 5): memory follows the input, not what it
+/// claims. A signed message whose 1 MiB bitset names 8,388,608 signers decodes
+/// in 200 MiB of address space to a few lines (it took about 700 MB and printed
+/// a line per signer); 1,000 results entries of `[8388607]` (about 130 KB) are
+/// refused in the same space (each used to build a 1 MiB bitset first).
+#[test]
+fn memory_follows_the_input_not_what_it_claims() {
+    const LIMIT_KIB: u64 = 200 * 1024;
+    let f = fixture("memory");
+    let wide = f.signed(SignerBitSet::from_bytes(vec![0xff; 1 << 20]).unwrap(), [0xc0; 96]);
+    let human = run_limited(LIMIT_KIB, &["message", "decode", "-"], wide.as_bytes());
+    let stdout = human.ok();
+    assert!(stdout.contains("signers           8388608 [0-8388607] (bitset 0xffffffff"), "{stdout}");
+    assert!(stdout.len() < 2_000, "{} bytes of output", stdout.len());
+    let json_out = run_limited(LIMIT_KIB, &["--json", "message", "decode", "-"], wide.as_bytes());
+    assert!(json_out.ok().len() < 2_000, "{} bytes of JSON", json_out.stdout.len());
+    let out: Value = serde_json::from_str(&json_out.stdout).unwrap();
+    assert_eq!(
+        out["signature"]["signers"],
+        json!({ "count": 8_388_608, "ranges": [[0, 8_388_607]], "rangesOmitted": 0 })
+    );
+    // Every other signer: 32 runs listed, the rest counted.
+    let sparse = f.signed(SignerBitSet::from_bytes(vec![0x55; 1 << 16]).unwrap(), [0xc0; 96]);
+    let out: Value = serde_json::from_str(
+        run_limited(LIMIT_KIB, &["--json", "message", "decode", "-"], sparse.as_bytes()).ok(),
+    )
+    .unwrap();
+    assert_eq!(out["signature"]["signers"]["count"], 262_144);
+    assert_eq!(out["signature"]["signers"]["ranges"].as_array().unwrap().len(), 32);
+    assert_eq!(out["signature"]["signers"]["rangesOmitted"], 262_144 - 32);
+
+    let entries: serde_json::Map<String, Value> = (1..=1_000u32)
+        .map(|i| {
+            let mut hash = [0u8; 32];
+            hash[28..].copy_from_slice(&i.to_be_bytes());
+            (hx(hash), json!({ addr(5): [8_388_607] }))
+        })
+        .collect();
+    let input = Value::Object(entries).to_string();
+    let refused = run_limited(LIMIT_KIB, &["results", "encode", "-"], input.as_bytes());
+    let reason = refused.fails(2);
+    assert!(reason.contains("above the 1048576-byte limit"), "{reason}");
 }
 
 #[test]
@@ -470,7 +555,7 @@ fn decode_flags_a_non_canonical_bitset() {
     let f = fixture("decode_noncanonical");
     let signed = f.signed(SignerBitSet::from_bytes(vec![0, 1]).unwrap(), [0xc0; 96]);
     let out = warp(&["message", "decode", "--json", &signed]).json();
-    assert_eq!(out["signature"]["signers"], json!([0]));
+    assert_eq!(out["signature"]["signers"], json!({ "count": 1, "ranges": [[0, 0]], "rangesOmitted": 0 }));
     let human = warp(&["message", "decode", &signed]);
     assert!(human.ok().contains("(bitset 0x0001, NOT canonical: verification refuses it)"));
 }
@@ -1347,9 +1432,9 @@ fn results_errors() {
     assert!(encode(&json!({ &tab: {}, tab.to_uppercase().replace("0X", "0x"): {} }).to_string())
         .fails(2)
         .ends_with("appears twice"));
-    assert!(encode(&json!({ &t: { &a: [8_388_607] } }).to_string())
-        .fails(2)
-        .starts_with("predicate results encode to 1048642 bytes, above the 1048576-byte limit"));
+    assert!(encode(&json!({ &t: { &a: [8_388_607] } }).to_string()).fails(2).ends_with(&format!(
+        "the encoding passes 1048642 bytes by transaction {t}, above the 1048576-byte limit"
+    )));
 }
 
 // ── warp demo ────────────────────────────────────────────────────────────────
