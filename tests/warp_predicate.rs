@@ -256,7 +256,7 @@ fn schedules_are_selected_by_timestamp() {
     assert_eq!(g.read_cost(Some(6)), Some(750 + 6 * 512));
     assert_eq!(GasSchedule::pre_granite().read_cost(Some(6)), Some(2 + 6 * 3_200));
     assert_eq!(g.send_cost(100), Some(41_500 + 800));
-    assert_eq!(GasSchedule::acp30().send_cost(0), Some(41_875));
+    assert_eq!(GasSchedule::acp30().send_cost(0), Some(41_500));
     assert_eq!(g.send_cost(usize::MAX), None);
 }
 

@@ -8,8 +8,21 @@
 //! `message` is the unsigned warp message's bytes. Proto3 omits empty fields, so an
 //! empty justification adds nothing, and an empty response (no signature) is zero
 //! bytes, which relayers read as "this node has not seen the message".
-//! Decoding follows protobuf: fields in any order, the last occurrence wins, and
-//! unknown fields are skipped.
+//!
+//! Decoding follows protobuf-go's `proto.Unmarshal` (what avalanchego and
+//! icm-services run), rule for rule:
+//!
+//! | input | protobuf-go |
+//! |---|---|
+//! | fields in any order, a field repeated | accepted; the last occurrence wins (an empty one resets the field) |
+//! | an unknown field (wire types 0, 1, 2, 5) | skipped |
+//! | a **known** field with another wire type than bytes (2) | skipped as if unknown, never an error |
+//! | a group (wire type 3) | skipped to its matching end-group tag, nested groups included (at most 10,001 deep); a mismatched end tag or a missing one is an error |
+//! | an end-group tag (4) outside a group | an error |
+//! | wire types 6 and 7 | an error |
+//! | field number 0, or above 2²⁹ − 1 (outside a group; above 2³¹ − 1 inside one) | an error |
+//! | a varint longer than 10 bytes, or whose 10th byte is above 1 | an error |
+//! | a length or fixed-width value past the end | an error |
 
 use thiserror::Error;
 
@@ -39,13 +52,43 @@ pub enum Acp118Error {
         /// Bytes remaining.
         remaining: usize,
     },
-    /// A field has a wire type protobuf does not define (or a known field the wrong one).
-    #[error("field {field} has unsupported wire type {wire_type}")]
+    /// A field has a wire type protobuf reserves (6 or 7).
+    #[error("field {field} has reserved wire type {wire_type}")]
     WireType {
         /// Field number.
         field: u64,
         /// The wire type found.
         wire_type: u64,
+    },
+    /// A field number outside protobuf's range (0, or too large).
+    #[error("invalid field number {field} at offset {offset}")]
+    FieldNumber {
+        /// The field number.
+        field: u64,
+        /// Offset of the tag.
+        offset: usize,
+    },
+    /// An end-group tag outside a group, or closing another group than the open one.
+    #[error("end-group tag of field {field} at offset {offset} does not close {}", match open { Some(f) => format!("the open group {f}"), None => "any open group".to_owned() })]
+    EndGroup {
+        /// The end tag's field number.
+        field: u64,
+        /// The open group's field number, if any.
+        open: Option<u64>,
+        /// Offset of the tag.
+        offset: usize,
+    },
+    /// A group runs to the end of the input without its end-group tag.
+    #[error("group of field {field} has no end-group tag")]
+    UnterminatedGroup {
+        /// The open group's field number.
+        field: u64,
+    },
+    /// Groups nest deeper than protobuf-go's recursion limit.
+    #[error("groups nest deeper than {MAX_GROUP_DEPTH} at offset {offset}")]
+    GroupDepth {
+        /// Offset of the group that goes too deep.
+        offset: usize,
     },
     /// The response's signature is not 96 bytes.
     #[error("signature must be {SIGNATURE_LEN} bytes, got {0}")]
@@ -86,8 +129,81 @@ fn put_bytes_field(out: &mut Vec<u8>, field: u64, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// Walks protobuf fields from offset `start`, handing each length-delimited one to
-/// `on_bytes`. Offsets in errors are offsets into `bytes`.
+/// The largest field number outside a group (`protowire.MaxValidNumber`).
+const MAX_FIELD_NUMBER: u64 = (1 << 29) - 1;
+/// The largest field number inside a skipped group (`protowire.DecodeTag`).
+const MAX_GROUP_FIELD_NUMBER: u64 = i32::MAX as u64;
+/// Nesting below the outermost skipped group (`protowire.DefaultRecursionLimit`).
+const MAX_GROUP_DEPTH: usize = 10_000;
+
+/// A length-delimited value at `pos` (its varint length, then the bytes).
+fn length_delimited<'a>(bytes: &'a [u8], pos: &mut usize, field: u64) -> Result<&'a [u8], Acp118Error> {
+    let len = get_uvarint(bytes, pos)?;
+    let remaining = bytes.len().saturating_sub(*pos);
+    let data = usize::try_from(len)
+        .ok()
+        .and_then(|l| bytes.get(*pos..pos.checked_add(l)?))
+        .ok_or(Acp118Error::Truncated { field, offset: *pos, len, remaining })?;
+    *pos = pos.saturating_add(data.len());
+    Ok(data)
+}
+
+/// Skips a value of wire type 0, 1, 2 or 5 (`ConsumeFieldValue` for scalars);
+/// reserved types 6 and 7 are errors. Groups are skipped by [`skip_group`].
+fn skip_scalar(bytes: &[u8], pos: &mut usize, field: u64, wire_type: u64) -> Result<(), Acp118Error> {
+    match wire_type {
+        0 => get_uvarint(bytes, pos).map(|_| ()),
+        1 | 5 => {
+            let n: usize = if wire_type == 1 { 8 } else { 4 };
+            let end = pos.checked_add(n).filter(|e| *e <= bytes.len()).ok_or(Acp118Error::Truncated {
+                field,
+                offset: *pos,
+                len: n as u64,
+                remaining: bytes.len().saturating_sub(*pos),
+            })?;
+            *pos = end;
+            Ok(())
+        }
+        2 => length_delimited(bytes, pos, field).map(|_| ()),
+        _ => Err(Acp118Error::WireType { field, wire_type }),
+    }
+}
+
+/// Skips the body of a group of `field` whose start tag was just read, to its
+/// matching end tag, nested groups included (iteratively: the depth is bounded
+/// by protobuf-go's limit, not by the stack).
+fn skip_group(bytes: &[u8], pos: &mut usize, field: u64) -> Result<(), Acp118Error> {
+    let mut open = vec![field];
+    while let Some(&current) = open.last() {
+        if *pos >= bytes.len() {
+            return Err(Acp118Error::UnterminatedGroup { field: current });
+        }
+        let offset = *pos;
+        let tag = get_uvarint(bytes, pos)?;
+        let (number, wire_type) = (tag >> 3, tag & 7);
+        if number == 0 || number > MAX_GROUP_FIELD_NUMBER {
+            return Err(Acp118Error::FieldNumber { field: number, offset });
+        }
+        match wire_type {
+            4 if number == current => {
+                open.pop();
+            }
+            4 => return Err(Acp118Error::EndGroup { field: number, open: Some(current), offset }),
+            3 => {
+                if open.len() > MAX_GROUP_DEPTH {
+                    return Err(Acp118Error::GroupDepth { offset });
+                }
+                open.push(number);
+            }
+            other => skip_scalar(bytes, pos, number, other)?,
+        }
+    }
+    Ok(())
+}
+
+/// Walks protobuf fields from offset `start` as protobuf-go does, handing each
+/// length-delimited occurrence of a `known` field to `on_bytes`; everything else
+/// is skipped (see the module docs). Offsets in errors are offsets into `bytes`.
 fn for_each_field<'a>(
     bytes: &'a [u8],
     start: usize,
@@ -96,36 +212,18 @@ fn for_each_field<'a>(
 ) -> Result<(), Acp118Error> {
     let mut pos = start;
     while pos < bytes.len() {
-        let key = get_uvarint(bytes, &mut pos)?;
-        let (field, wire_type) = (key >> 3, key & 7);
-        match wire_type {
-            0 => {
-                get_uvarint(bytes, &mut pos)?;
-            }
-            1 | 5 => {
-                let n = if wire_type == 1 { 8 } else { 4 };
-                let end = pos.checked_add(n).filter(|e| *e <= bytes.len()).ok_or(Acp118Error::Truncated {
-                    field,
-                    offset: pos,
-                    len: n as u64,
-                    remaining: bytes.len().saturating_sub(pos),
-                })?;
-                pos = end;
-            }
-            2 => {
-                let len = get_uvarint(bytes, &mut pos)?;
-                let remaining = bytes.len().saturating_sub(pos);
-                let data = usize::try_from(len)
-                    .ok()
-                    .and_then(|l| bytes.get(pos..pos.checked_add(l)?))
-                    .ok_or(Acp118Error::Truncated { field, offset: pos, len, remaining })?;
-                pos = pos.saturating_add(data.len());
-                on_bytes(field, data);
-            }
-            _ => return Err(Acp118Error::WireType { field, wire_type }),
+        let offset = pos;
+        let tag = get_uvarint(bytes, &mut pos)?;
+        let (field, wire_type) = (tag >> 3, tag & 7);
+        if field == 0 || field > MAX_FIELD_NUMBER {
+            return Err(Acp118Error::FieldNumber { field, offset });
         }
-        if wire_type != 2 && known.contains(&field) {
-            return Err(Acp118Error::WireType { field, wire_type });
+        match wire_type {
+            4 => return Err(Acp118Error::EndGroup { field, open: None, offset }),
+            2 if known.contains(&field) => on_bytes(field, length_delimited(bytes, &mut pos, field)?),
+            3 => skip_group(bytes, &mut pos, field)?,
+            // Unknown fields, and known fields of another wire type, are skipped.
+            other => skip_scalar(bytes, &mut pos, field, other)?,
         }
     }
     Ok(())
@@ -177,25 +275,27 @@ pub fn encode_signature_response(signature: &[u8; SIGNATURE_LEN]) -> Vec<u8> {
     out
 }
 
-/// Decodes a response: `None` for an empty one (the node has no signature to give).
+/// Decodes a response: `None` when it carries no signature (empty bytes, or an
+/// empty or absent field, which proto3 does not tell apart): the node has none
+/// to give.
 pub fn decode_signature_response(app_bytes: &[u8]) -> Result<Option<[u8; SIGNATURE_LEN]>, Acp118Error> {
-    let mut signature: Option<&[u8]> = None;
+    let mut signature: &[u8] = &[];
     for_each_field(
         app_bytes,
         0,
         |field, data| {
             if field == 1 {
-                signature = Some(data)
+                signature = data
             }
         },
         &[1],
     )?;
-    match signature {
-        None => Ok(None),
-        Some(bytes) => <[u8; SIGNATURE_LEN]>::try_from(bytes)
-            .map(Some)
-            .map_err(|_| Acp118Error::SignatureLength(bytes.len())),
+    if signature.is_empty() {
+        return Ok(None);
     }
+    <[u8; SIGNATURE_LEN]>::try_from(signature)
+        .map(Some)
+        .map_err(|_| Acp118Error::SignatureLength(signature.len()))
 }
 
 #[cfg(test)]
@@ -242,22 +342,102 @@ mod tests {
         ));
         assert_eq!(decode_signature_request(&[0x02, 0x0a, 0x80]).unwrap_err(), Acp118Error::Varint(2));
         assert_eq!(decode_signature_request(&[]).unwrap_err(), Acp118Error::Varint(0));
-        assert_eq!(
-            decode_signature_request(&[0x02, 0x0b]).unwrap_err(),
-            Acp118Error::WireType { field: 1, wire_type: 3 }
-        );
+        // A known field as a group is skipped whole (protobuf-go treats it as unknown).
+        assert_eq!(decode_signature_request(&[0x02, 0x0b, 0x0c]).unwrap(), SignatureRequest::default());
         assert_eq!(
             decode_signature_response(&[0x0a, 0x01, 0x00]).unwrap_err(),
             Acp118Error::SignatureLength(1)
         );
-        assert_eq!(
-            decode_signature_response(&[0x08, 0x01]).unwrap_err(),
-            Acp118Error::WireType { field: 1, wire_type: 0 }
-        );
-        // An 11-byte varint is refused.
+        // The signature field as a varint: skipped, so no signature.
+        assert_eq!(decode_signature_response(&[0x08, 0x01]).unwrap(), None);
+        // An 11-byte varint is refused, and so is a 10th byte above 1.
         let mut long = vec![0x02, 0x0a];
         long.extend([0xff; 10]);
         long.push(0x01);
         assert!(matches!(decode_signature_request(&long).unwrap_err(), Acp118Error::Varint(_)));
+        let mut tenth = vec![0x02, 0x08];
+        tenth.extend([0xff; 9]);
+        tenth.push(0x02);
+        assert!(matches!(decode_signature_request(&tenth).unwrap_err(), Acp118Error::Varint(_)));
+        tenth.pop();
+        tenth.push(0x01);
+        assert_eq!(decode_signature_request(&tenth).unwrap(), SignatureRequest::default());
+    }
+
+    /// protobuf-go's rules (`internal/impl/decode.go`, `encoding/protowire`), one
+    /// input each; a request is the handler prefix `02` and these bytes.
+    #[test]
+    fn protobuf_go_rules() {
+        let msg = |m: &[u8], j: &[u8]| SignatureRequest { message: m.to_vec(), justification: j.to_vec() };
+        let request = |body: &[u8]| decode_signature_request(&[&[0x02][..], body].concat());
+        let cases: Vec<(&str, Vec<u8>, Result<SignatureRequest, Acp118Error>)> = vec![
+            ("empty body", vec![], Ok(msg(&[], &[]))),
+            ("last occurrence wins", vec![0x0a, 1, 7, 0x0a, 1, 8], Ok(msg(&[8], &[]))),
+            ("an empty occurrence resets", vec![0x0a, 1, 7, 0x0a, 0], Ok(msg(&[], &[]))),
+            ("known field as varint: skipped", vec![0x08, 0x05, 0x12, 1, 9], Ok(msg(&[], &[9]))),
+            ("known field as fixed64: skipped", [&[0x09][..], &[0; 8]].concat(), Ok(msg(&[], &[]))),
+            ("known field as fixed32: skipped", vec![0x15, 1, 2, 3, 4], Ok(msg(&[], &[]))),
+            ("known field as a group: skipped", vec![0x0b, 0x08, 1, 0x0c, 0x0a, 1, 5], Ok(msg(&[5], &[]))),
+            (
+                "unknown group with nested groups",
+                vec![0x1b, 0x23, 0x22, 1, 0, 0x24, 0x1c, 0x0a, 1, 6],
+                Ok(msg(&[6], &[])),
+            ),
+            (
+                "unknown fixed64 cut off",
+                vec![0x19, 1, 2],
+                Err(Acp118Error::Truncated { field: 3, offset: 2, len: 8, remaining: 2 }),
+            ),
+            (
+                "group closed by another field",
+                vec![0x1b, 0x24],
+                Err(Acp118Error::EndGroup { field: 4, open: Some(3), offset: 2 }),
+            ),
+            ("group never closed", vec![0x1b, 0x08, 1], Err(Acp118Error::UnterminatedGroup { field: 3 })),
+            (
+                "end group outside a group",
+                vec![0x0c],
+                Err(Acp118Error::EndGroup { field: 1, open: None, offset: 1 }),
+            ),
+            ("wire type 6", vec![0x0e], Err(Acp118Error::WireType { field: 1, wire_type: 6 })),
+            (
+                "wire type 7 on an unknown field",
+                vec![0x1f],
+                Err(Acp118Error::WireType { field: 3, wire_type: 7 }),
+            ),
+            ("field number 0", vec![0x02, 0x00], Err(Acp118Error::FieldNumber { field: 0, offset: 1 })),
+            // 2^29 as a field number: tag (2^29 << 3) | 0 = 2^32, the varint 80 80 80 80 10.
+            (
+                "field number 2^29",
+                vec![0x80, 0x80, 0x80, 0x80, 0x10, 0x00],
+                Err(Acp118Error::FieldNumber { field: 1 << 29, offset: 1 }),
+            ),
+            // Inside a group, numbers up to 2^31 − 1 pass: field 2^29 (varint) inside group 3.
+            (
+                "field number 2^29 inside a group",
+                vec![0x1b, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x1c],
+                Ok(msg(&[], &[])),
+            ),
+        ];
+        for (name, body, expected) in cases {
+            assert_eq!(request(&body), expected, "{name}");
+        }
+        // Depth: 10,001 nested groups are skipped; 10,002 are refused.
+        let nested = |depth: usize| {
+            let mut body = vec![0x1b; depth];
+            body.extend(vec![0x1c; depth]);
+            request(&body)
+        };
+        assert_eq!(nested(MAX_GROUP_DEPTH + 1), Ok(msg(&[], &[])));
+        assert_eq!(
+            nested(MAX_GROUP_DEPTH + 2),
+            Err(Acp118Error::GroupDepth { offset: 1 + MAX_GROUP_DEPTH + 1 })
+        );
+        // The response decodes by the same rules; an explicit empty signature is none.
+        assert_eq!(decode_signature_response(&[0x0a, 0x00]).unwrap(), None);
+        assert_eq!(
+            decode_signature_response(&[0x0c]).unwrap_err(),
+            Acp118Error::EndGroup { field: 1, open: None, offset: 0 }
+        );
     }
 }

@@ -249,9 +249,15 @@ impl Chain {
         self.blocks.last().map_or(0, |b| b.header.number)
     }
 
-    /// The latest block's hash (zero at genesis).
+    /// The genesis block's hash: what block 1 names as its parent. This chain
+    /// has no genesis header, so it is zero.
+    pub fn genesis_hash(&self) -> B256 {
+        B256::ZERO
+    }
+
+    /// The latest block's hash (the genesis hash at genesis).
     pub fn head_hash(&self) -> B256 {
-        self.blocks.last().map_or(B256::ZERO, Block::hash)
+        self.blocks.last().map_or(self.genesis_hash(), Block::hash)
     }
 
     /// All blocks after genesis.

@@ -32,8 +32,15 @@ pub struct Node {
 
 impl Node {
     /// A node for `chain`, verifying predicates against `registry` and running
-    /// the accept hook of `validators` (the chain's own validators).
+    /// the accept hook of `validators` (the chain's own validators), which start
+    /// with the chain's genesis, and every block the chain holds, accepted.
     pub fn new(chain: Chain, registry: Arc<PChainRegistry>, validators: Vec<Arc<SigningService>>) -> Self {
+        for validator in &validators {
+            validator.accept_genesis(chain.genesis_hash());
+            for (block, receipts) in (1..=chain.height()).filter_map(|n| chain.block(n)) {
+                validator.accept(block, receipts);
+            }
+        }
         let (head, _) = watch::channel(chain.height());
         Self {
             chain: Mutex::new(chain),

@@ -1,21 +1,31 @@
 //! One validator's signing service: what it agrees to sign, answered over
-//! ACP-118.
+//! ACP-118, as Subnet-EVM's handler and verifier decide
+//! (`network/p2p/acp118/handler.go`, `graft/subnet-evm/warp/verifier_backend.go`).
 //!
 //! On block accept ([`SigningService::accept`]), the block's `SendWarpMessage`
 //! logs (emitted by the precompile's address) become signable: message ID →
-//! unsigned bytes, as the reference's accept hook fills its warp database. A
-//! request ([`SigningService::handle`]) then follows the reference handler:
+//! unsigned bytes, as the reference's accept hook fills its warp database. The
+//! chain's genesis is accepted from the start ([`SigningService::accept_genesis`],
+//! which [`Node::new`](crate::Node::new) calls), and an operator may configure
+//! off-chain messages ([`SigningService::with_off_chain_messages`]). A request
+//! ([`SigningService::handle`]) then follows the reference:
 //!
-//! 1. decode the ACP-118 `SignatureRequest` (else [`Refusal::Request`]);
-//! 2. parse the unsigned message (else [`Refusal::Parse`]);
-//! 3. answer from the signature cache (by message ID) if it holds one;
-//! 4. sign only a stored message, or a `Hash` payload naming an accepted block
-//!    of this chain ([`Refusal::UnknownMessage`], [`Refusal::NotAccepted`]);
-//! 5. the signer enforces network and chain ([`Refusal::Signer`]);
-//! 6. cache the signature and answer with an ACP-118 `SignatureResponse`.
+//! | step | refusal | ACP-118 code |
+//! |---|---|---|
+//! | decode the `SignatureRequest` | [`Refusal::Request`] | −1 (`p2p.ErrUnexpected`) |
+//! | parse the unsigned message | [`Refusal::UnsignedMessage`] | −1 |
+//! | answer from the signature cache | | |
+//! | sign a stored or off-chain message | | |
+//! | otherwise parse the payload | [`Refusal::Payload`] | 1 (`ParseErrCode`) |
+//! | a `Hash`: sign an accepted block of this chain, genesis included | [`Refusal::NotAccepted`] | 2 (`VerifyErrCode`) |
+//! | an `AddressedCall`: only an uptime attestation (`ValidatorUptime`) | [`Refusal::UnknownAddressedCall`] | 1 |
+//! | … with an empty source address | [`Refusal::SourceAddressNotEmpty`] | 2 |
+//! | … for a validation this node tracks the uptime of (none here) | [`Refusal::UnknownValidation`] | 2 |
+//! | the signer enforces network and chain | [`Refusal::Signer`] | −1 |
 //!
-//! Refusals carry the codes of the reference's SAE verifier, as an ACP-118
-//! `AppError` would.
+//! Coreth uses the same two codes (it refuses every `AddressedCall` it did not
+//! store with code 1); the SAE C-Chain's verifier numbers its codes differently
+//! (storage 1, parse 2, unknown message 3, not accepted 4).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{PoisonError, RwLock};
@@ -24,63 +34,177 @@ use alloy_primitives::B256;
 use alloy_sol_types::SolEvent;
 use awm_core::acp118::{decode_signature_request, encode_signature_response, Acp118Error};
 use awm_core::bls::{PublicKey, SIGNATURE_LEN};
-use awm_core::{CodecError, Id, NodeId, Payload, Signer, SignerError, UnsignedMessage};
+use awm_core::codec::Unpacker;
+use awm_core::{
+    AddressedCall, CodecError, Id, NodeId, Payload, Signer, SignerError, UnsignedMessage, MAX_PAYLOAD_SIZE,
+};
 use thiserror::Error;
 use warp_precompile::IWarpMessenger;
 use warp_predicate::WARP_ADDRESS;
 
 use crate::block::{Block, Receipt};
 
-/// The ACP-118 error code of a request that does not decode (`p2p.ErrUnexpected`).
+/// The ACP-118 error code of the handler's own refusals: a request or message
+/// that does not decode, or a signer that refuses (`p2p.ErrUnexpected`).
 pub const UNEXPECTED_ERR_CODE: i32 = -1;
-/// The code for an unparseable message or payload (SAE `ParseErrCode`).
-pub const PARSE_ERR_CODE: i32 = 2;
-/// The code for a message this validator never stored (SAE `UnknownMessageErrCode`).
-pub const UNKNOWN_MESSAGE_ERR_CODE: i32 = 3;
-/// The code for a block hash that is not an accepted block (SAE `NotAcceptedErrCode`).
-pub const NOT_ACCEPTED_ERR_CODE: i32 = 4;
+/// Subnet-EVM's and coreth's code for a payload that does not parse (`ParseErrCode`).
+pub const PARSE_ERR_CODE: i32 = 1;
+/// Subnet-EVM's and coreth's code for a payload that parses but is not signable
+/// (`VerifyErrCode`): a block not accepted, an uptime not met.
+pub const VERIFY_ERR_CODE: i32 = 2;
 
 /// Why a validator refuses to sign.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Refusal {
     /// The ACP-118 request does not decode.
-    #[error("signature request does not decode: {0}")]
+    #[error("failed to unmarshal request: {0}")]
     Request(#[from] Acp118Error),
-    /// The message or its payload does not parse.
-    #[error("message does not parse: {0}")]
-    Parse(#[from] CodecError),
-    /// An `AddressedCall` this validator never saw accepted.
-    #[error("message {id} was not sent by an accepted block of this chain")]
-    UnknownMessage {
-        /// The message ID.
-        id: Id,
-    },
+    /// The request's message is not an unsigned warp message.
+    #[error("failed to parse warp unsigned message: {0}")]
+    UnsignedMessage(CodecError),
+    /// Not a stored message, and its payload is not a warp payload.
+    #[error("failed to parse payload: {0}")]
+    Payload(CodecError),
     /// A `Hash` payload naming a block this chain has not accepted.
-    #[error("block {hash} is not an accepted block of this chain")]
+    #[error("failed to get block {hash}: not an accepted block of this chain")]
     NotAccepted {
         /// The block hash.
         hash: B256,
     },
+    /// An `AddressedCall` this validator never stored, whose payload is not an
+    /// uptime attestation (the only off-chain `AddressedCall` Subnet-EVM signs).
+    #[error("message {id} was not sent by an accepted block of this chain, and its payload is not a ValidatorUptime: {source}")]
+    UnknownAddressedCall {
+        /// The message ID.
+        id: Id,
+        /// Why its payload is not a `ValidatorUptime`.
+        source: CodecError,
+    },
+    /// An uptime attestation whose `AddressedCall` names a source address.
+    #[error("source address should be empty for offchain addressed messages (message {id})")]
+    SourceAddressNotEmpty {
+        /// The message ID.
+        id: Id,
+    },
+    /// An uptime attestation for a validation whose uptime this node does not track.
+    #[error("failed to get uptime: validation ID {validation_id} not found")]
+    UnknownValidation {
+        /// The validation ID.
+        validation_id: Id,
+    },
     /// The message is for another network or chain.
-    #[error(transparent)]
+    #[error("failed to sign message: {0}")]
     Signer(#[from] SignerError),
 }
 
 impl Refusal {
-    /// The ACP-118 `AppError` code.
+    /// The ACP-118 `AppError` code, as Subnet-EVM sends it.
     pub fn code(&self) -> i32 {
         match self {
-            Self::Request(_) | Self::Signer(_) => UNEXPECTED_ERR_CODE,
-            Self::Parse(_) => PARSE_ERR_CODE,
-            Self::UnknownMessage { .. } => UNKNOWN_MESSAGE_ERR_CODE,
-            Self::NotAccepted { .. } => NOT_ACCEPTED_ERR_CODE,
+            Self::Request(_) | Self::UnsignedMessage(_) | Self::Signer(_) => UNEXPECTED_ERR_CODE,
+            Self::Payload(_) | Self::UnknownAddressedCall { .. } => PARSE_ERR_CODE,
+            Self::NotAccepted { .. }
+            | Self::SourceAddressNotEmpty { .. }
+            | Self::UnknownValidation { .. } => VERIFY_ERR_CODE,
         }
     }
+}
+
+/// Subnet-EVM's off-chain uptime attestation (`warp/messages`: codec version 0,
+/// 24 KiB, type ID 0): a validation ID and the seconds of uptime claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidatorUptime {
+    /// The validation ID.
+    pub validation_id: Id,
+    /// The uptime claimed, in seconds.
+    pub total_uptime: u64,
+}
+
+impl ValidatorUptime {
+    /// Parses the payload of an `AddressedCall`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut u = Unpacker::with_version(bytes, MAX_PAYLOAD_SIZE)?;
+        let type_id = u.u32()?;
+        if type_id != 0 {
+            return Err(CodecError::UnknownTypeId { type_id, what: "subnet-evm warp message" });
+        }
+        let validation_id = Id(u.array::<32>()?);
+        let total_uptime = u.u64()?;
+        u.finish()?;
+        Ok(Self { validation_id, total_uptime })
+    }
+}
+
+/// Why a configured off-chain message is refused (Subnet-EVM's
+/// `initOffChainMessages`, which stops the VM from starting).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OffChainMessageError {
+    /// Not a `0x` hex string of whole bytes (`warp-off-chain-messages` holds `hexutil.Bytes`).
+    #[error("failed to parse off-chain message at index {index}: {reason}")]
+    Hex {
+        /// Position in the list.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+    /// Not an unsigned warp message.
+    #[error("failed to parse off-chain message at index {index}: {source}")]
+    Parse {
+        /// Position in the list.
+        index: usize,
+        /// Why.
+        source: CodecError,
+    },
+    /// For another network.
+    #[error("wrong networkID at index {index}: {found}, this node is on {expected}")]
+    WrongNetwork {
+        /// Position in the list.
+        index: usize,
+        /// This node's network ID.
+        expected: u32,
+        /// The message's.
+        found: u32,
+    },
+    /// From another chain.
+    #[error("wrong SourceChainID at index {index}: {found}, this chain is {expected}")]
+    WrongChain {
+        /// Position in the list.
+        index: usize,
+        /// This chain's ID.
+        expected: Id,
+        /// The message's.
+        found: Id,
+    },
+    /// Its payload is not an `AddressedCall`.
+    #[error("failed to parse off-chain message at index {index} as AddressedCall: {source}")]
+    NotAddressedCall {
+        /// Position in the list.
+        index: usize,
+        /// Why.
+        source: CodecError,
+    },
+}
+
+/// Reads Subnet-EVM's `warp-off-chain-messages` setting: a JSON array of `0x` hex
+/// strings (`[]hexutil.Bytes`: the prefix is required, the digits come in pairs).
+pub fn parse_off_chain_messages(values: &[serde_json::Value]) -> Result<Vec<Vec<u8>>, OffChainMessageError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| {
+            let bad = |reason: String| OffChainMessageError::Hex { index, reason };
+            let text = value.as_str().ok_or_else(|| bad(format!("expected a hex string, found {value}")))?;
+            let digits =
+                text.strip_prefix("0x").ok_or_else(|| bad("hex string without 0x prefix".to_owned()))?;
+            alloy_primitives::hex::decode(digits).map_err(|e| bad(e.to_string()))
+        })
+        .collect()
 }
 
 #[derive(Debug, Default)]
 struct Store {
     messages: HashMap<Id, Vec<u8>>,
+    off_chain: HashMap<Id, Vec<u8>>,
     accepted_blocks: HashSet<B256>,
     signatures: HashMap<Id, [u8; SIGNATURE_LEN]>,
 }
@@ -128,6 +252,53 @@ impl SigningService {
         self.signer.public_key()
     }
 
+    /// Signs, on request, the operator's off-chain messages (Subnet-EVM's
+    /// `warp-off-chain-messages`), after checking each as the reference does at
+    /// start: it parses, carries this node's network and chain IDs, and its
+    /// payload is an `AddressedCall`. The first bad one is refused with its index.
+    pub fn with_off_chain_messages(
+        self,
+        messages: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Result<Self, OffChainMessageError> {
+        let mut off_chain = HashMap::new();
+        for (index, bytes) in messages.into_iter().enumerate() {
+            let msg = UnsignedMessage::parse(&bytes)
+                .map_err(|source| OffChainMessageError::Parse { index, source })?;
+            if msg.network_id() != self.signer.network_id() {
+                return Err(OffChainMessageError::WrongNetwork {
+                    index,
+                    expected: self.signer.network_id(),
+                    found: msg.network_id(),
+                });
+            }
+            if msg.source_chain_id() != self.signer.chain_id() {
+                return Err(OffChainMessageError::WrongChain {
+                    index,
+                    expected: self.signer.chain_id(),
+                    found: msg.source_chain_id(),
+                });
+            }
+            AddressedCall::parse(msg.payload())
+                .map_err(|source| OffChainMessageError::NotAddressedCall { index, source })?;
+            off_chain.insert(msg.id(), bytes);
+        }
+        self.store.write().unwrap_or_else(PoisonError::into_inner).off_chain.extend(off_chain);
+        Ok(self)
+    }
+
+    /// The chain's genesis block is accepted from the start: a `Hash` payload
+    /// naming it is signable, as any accepted block's is.
+    pub fn accept_genesis(&self, hash: B256) {
+        self.store.write().unwrap_or_else(PoisonError::into_inner).accepted_blocks.insert(hash);
+    }
+
+    /// The unsigned bytes of a message this validator signs without a check
+    /// (`GetMessage`): an off-chain message, or one an accepted block sent.
+    pub fn message(&self, id: &Id) -> Option<Vec<u8>> {
+        let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
+        store.off_chain.get(id).or_else(|| store.messages.get(id)).cloned()
+    }
+
     /// Block accept: remembers the block and makes its `SendWarpMessage` logs
     /// signable. Returns the IDs of the messages added.
     pub fn accept(&self, block: &Block, receipts: &[Receipt]) -> Vec<Id> {
@@ -150,24 +321,25 @@ impl SigningService {
         self.store.read().unwrap_or_else(PoisonError::into_inner).messages.len()
     }
 
-    /// Signs `unsigned` (its bytes) if this validator agrees to (steps 2 to 6).
+    /// Signs `unsigned` (its bytes) if this validator agrees to (every step after
+    /// decoding the request; see the module docs).
     pub fn sign(&self, unsigned: &[u8]) -> Result<[u8; SIGNATURE_LEN], Refusal> {
-        let msg = UnsignedMessage::parse(unsigned)?;
+        let msg = UnsignedMessage::parse(unsigned).map_err(Refusal::UnsignedMessage)?;
         let id = msg.id();
         {
             let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(signature) = store.signatures.get(&id) {
                 return Ok(*signature);
             }
-            if !store.messages.contains_key(&id) {
-                match msg.parsed_payload()? {
+            if !store.messages.contains_key(&id) && !store.off_chain.contains_key(&id) {
+                match msg.parsed_payload().map_err(Refusal::Payload)? {
                     Payload::Hash(hash) => {
                         let hash = B256::new(hash.hash.0);
                         if !store.accepted_blocks.contains(&hash) {
                             return Err(Refusal::NotAccepted { hash });
                         }
                     }
-                    Payload::AddressedCall(_) => return Err(Refusal::UnknownMessage { id }),
+                    Payload::AddressedCall(call) => return Err(refuse_addressed_call(id, &call)),
                 }
             }
         }
@@ -182,6 +354,18 @@ impl SigningService {
         let request = decode_signature_request(app_bytes)?;
         let signature = self.sign(&request.message)?;
         Ok(encode_signature_response(&signature))
+    }
+}
+
+/// Why an `AddressedCall` this validator did not store is not signed, in
+/// Subnet-EVM's order: its payload must be an uptime attestation, with an empty
+/// source address, for a validation whose uptime this node tracks (none: this
+/// chain runs no uptime tracker).
+fn refuse_addressed_call(id: Id, call: &AddressedCall) -> Refusal {
+    match ValidatorUptime::parse(call.payload()) {
+        Err(source) => Refusal::UnknownAddressedCall { id, source },
+        Ok(_) if !call.source_address().is_empty() => Refusal::SourceAddressNotEmpty { id },
+        Ok(uptime) => Refusal::UnknownValidation { validation_id: uptime.validation_id },
     }
 }
 

@@ -11,9 +11,8 @@ use awm_core::{
     AddressedCall, CodecError, FixedValidatorState, Hash, Id, Payload, Signer, SignerError, UnsignedMessage,
 };
 use warp_node::devnet::{signing_services, validator_keys, ValidatorKey};
-use warp_node::signing::{
-    NOT_ACCEPTED_ERR_CODE, PARSE_ERR_CODE, UNEXPECTED_ERR_CODE, UNKNOWN_MESSAGE_ERR_CODE,
-};
+use warp_node::signing::{parse_off_chain_messages, OffChainMessageError};
+use warp_node::signing::{ValidatorUptime, PARSE_ERR_CODE, UNEXPECTED_ERR_CODE, VERIFY_ERR_CODE};
 use warp_node::{
     sent_messages, BuiltBlock, Chain, ChainConfig, Genesis, Receipt, Refusal, SigningService, Transaction,
 };
@@ -78,6 +77,16 @@ fn hash_message(network: u32, chain: Id, hash: B256) -> UnsignedMessage {
 
 fn verifies(key: &PublicKey, message: &[u8], signature: &[u8; 96]) -> bool {
     key.verify(message, &Signature::from_bytes(signature).unwrap())
+}
+
+/// The refusal of an `AddressedCall` a validator never stored (its payload is
+/// no uptime attestation): Subnet-EVM's parse error, code 1.
+fn unknown(msg: &UnsignedMessage) -> Refusal {
+    let call = AddressedCall::parse(msg.payload()).unwrap();
+    Refusal::UnknownAddressedCall {
+        id: msg.id(),
+        source: ValidatorUptime::parse(call.payload()).unwrap_err(),
+    }
 }
 
 /// `service` refuses `message` both directly and over ACP-118, with `expected` and `code`.
@@ -153,21 +162,15 @@ fn an_addressed_call_it_never_stored_is_an_unknown_message() {
 
     // Same chain, same network, same sender, but never sent.
     let unsent = expected_message(b"never sent");
-    let id = unsent.id();
-    assert_refused(service, &unsent.to_bytes(), &Refusal::UnknownMessage { id }, UNKNOWN_MESSAGE_ERR_CODE);
-    assert_eq!(UNKNOWN_MESSAGE_ERR_CODE, 3);
+    assert_refused(service, &unsent.to_bytes(), &unknown(&unsent), PARSE_ERR_CODE);
+    assert_eq!(PARSE_ERR_CODE, 1);
 
     // The stored message with one byte of its payload changed is another message.
     let stored = expected_message(b"stored");
     let call = AddressedCall::new(USER.to_vec(), b"stoRed".to_vec()).unwrap();
     let altered = UnsignedMessage::new(NETWORK, HERE, call.to_bytes()).unwrap();
     assert_ne!(altered.id(), stored.id());
-    assert_refused(
-        service,
-        &altered.to_bytes(),
-        &Refusal::UnknownMessage { id: altered.id() },
-        UNKNOWN_MESSAGE_ERR_CODE,
-    );
+    assert_refused(service, &altered.to_bytes(), &unknown(&altered), PARSE_ERR_CODE);
     assert!(service.sign(&stored.to_bytes()).is_ok());
 }
 
@@ -186,14 +189,16 @@ fn a_hash_payload_is_signed_only_for_an_accepted_block() {
     let response = service.handle(&encode_signature_request(&attestation, &[])).unwrap();
     assert_eq!(decode_signature_response(&response).unwrap(), Some(signature));
 
+    // (The genesis hash, zero on this chain, is accepted only through the node
+    // or `accept_genesis`: this service was made by hand.)
     for hash in
         [B256::ZERO, built.block.header.parent_hash, built.block.header.state_root, B256::repeat_byte(7)]
     {
         assert_ne!(hash, block_hash);
         let bytes = hash_message(NETWORK, HERE, hash).to_bytes();
-        assert_refused(service, &bytes, &Refusal::NotAccepted { hash }, NOT_ACCEPTED_ERR_CODE);
+        assert_refused(service, &bytes, &Refusal::NotAccepted { hash }, VERIFY_ERR_CODE);
     }
-    assert_eq!(NOT_ACCEPTED_ERR_CODE, 4);
+    assert_eq!(VERIFY_ERR_CODE, 2);
 }
 
 #[test]
@@ -242,20 +247,14 @@ fn bytes_that_are_not_a_message_or_not_a_request_are_refused() {
         ("trailing byte", [good.as_slice(), &[0]].concat(), CodecError::TrailingBytes { count: 1 }),
         ("unknown codec version", [&[0u8, 1][..], &good[2..]].concat(), CodecError::UnknownVersion(1)),
     ];
-    for (what, bytes, error) in cases {
-        let refusal = service.sign(&bytes).unwrap_err();
-        assert_eq!(refusal, Refusal::Parse(error.clone()), "{what}");
-        assert_eq!(refusal.code(), PARSE_ERR_CODE, "{what}");
-        assert_eq!(
-            service.handle(&encode_signature_request(&bytes, &[])).unwrap_err(),
-            Refusal::Parse(error)
-        );
+    // The handler refuses these itself, with `p2p.ErrUnexpected`.
+    for (_what, bytes, error) in cases {
+        assert_refused(service, &bytes, &Refusal::UnsignedMessage(error), UNEXPECTED_ERR_CODE);
     }
-    // A well-formed message whose payload is no warp payload.
+    // A well-formed message whose payload is no warp payload: the verifier's parse error.
     let odd_payload = UnsignedMessage::new(NETWORK, HERE, vec![0, 0, 0, 0, 0, 9]).unwrap().to_bytes();
     let error = CodecError::UnknownTypeId { type_id: 9, what: "warp payload" };
-    assert_refused(service, &odd_payload, &Refusal::Parse(error), PARSE_ERR_CODE);
-    assert_eq!(PARSE_ERR_CODE, 2);
+    assert_refused(service, &odd_payload, &Refusal::Payload(error), PARSE_ERR_CODE);
 
     // App bytes for another p2p handler, or a cut-off request.
     let mut other_handler = encode_signature_request(&good, &[]);
@@ -294,8 +293,8 @@ fn only_the_accept_hook_makes_a_block_signable() {
     let attestation = hash_message(NETWORK, HERE, hash).to_bytes();
     assert!(accepting.sign(&msg).is_ok());
     assert!(accepting.sign(&attestation).is_ok());
-    assert_refused(lagging, &msg, &Refusal::UnknownMessage { id }, UNKNOWN_MESSAGE_ERR_CODE);
-    assert_refused(lagging, &attestation, &Refusal::NotAccepted { hash }, NOT_ACCEPTED_ERR_CODE);
+    assert_refused(lagging, &msg, &unknown(&expected_message(b"two")), PARSE_ERR_CODE);
+    assert_refused(lagging, &attestation, &Refusal::NotAccepted { hash }, VERIFY_ERR_CODE);
     assert_eq!(lagging.stored_messages(), 1);
     // What it did accept, it signs.
     assert!(lagging.sign(&expected_message(b"one").to_bytes()).is_ok());
@@ -303,12 +302,7 @@ fn only_the_accept_hook_makes_a_block_signable() {
     // A validator that accepted nothing refuses even block 1.
     let fresh = &services[2];
     let one = expected_message(b"one");
-    assert_refused(
-        fresh,
-        &one.to_bytes(),
-        &Refusal::UnknownMessage { id: one.id() },
-        UNKNOWN_MESSAGE_ERR_CODE,
-    );
+    assert_refused(fresh, &one.to_bytes(), &unknown(&one), PARSE_ERR_CODE);
 
     // Once accepted, it signs.
     assert_eq!(lagging.accept(&second.block, &second.receipts), vec![id]);
@@ -346,12 +340,7 @@ fn only_the_precompiles_send_logs_are_stored() {
     assert!(service.accept(&built.block, &receipts).is_empty());
     assert_eq!(service.stored_messages(), 0);
     let msg = expected_message(b"real");
-    assert_refused(
-        service,
-        &msg.to_bytes(),
-        &Refusal::UnknownMessage { id: msg.id() },
-        UNKNOWN_MESSAGE_ERR_CODE,
-    );
+    assert_refused(service, &msg.to_bytes(), &unknown(&msg), PARSE_ERR_CODE);
     // The block itself was accepted: its hash is signable.
     assert!(service.sign(&hash_message(NETWORK, HERE, built.block.hash()).to_bytes()).is_ok());
 
@@ -384,4 +373,127 @@ fn signing_twice_gives_identical_bytes() {
     twin.accept(&built.block, &built.receipts);
     let bytes = expected_message(b"cached").to_bytes();
     assert_eq!(twin.sign(&bytes).unwrap(), service.sign(&bytes).unwrap());
+}
+
+/// Review finding (Hardening II, 7): the chain's genesis is an accepted block.
+/// A node's validators sign a `Hash` payload naming it, as any accepted block's.
+#[test]
+fn the_genesis_block_is_signable_through_the_node() {
+    let keys = keys();
+    let services = services(&keys);
+    let chain = chain();
+    let genesis = chain.genesis_hash();
+    let attestation = hash_message(NETWORK, HERE, genesis).to_bytes();
+    // Made by hand, a service knows no genesis.
+    assert_refused(&services[0], &attestation, &Refusal::NotAccepted { hash: genesis }, VERIFY_ERR_CODE);
+    let registry = Arc::new(awm_core::PChainRegistry::new());
+    let node = warp_node::Node::new(chain, registry, services.clone());
+    for service in node.validators() {
+        let signature = service.sign(&attestation).unwrap();
+        assert!(verifies(&service.public_key(), &attestation, &signature));
+    }
+}
+
+/// Review finding (Hardening II, 7): Subnet-EVM's off-chain messages. Each
+/// configured message must parse, carry this node's network and chain, and hold
+/// an `AddressedCall`; the first bad one is refused with its index, and the good
+/// ones are signed on request without any other check.
+#[test]
+fn off_chain_messages_are_checked_then_signed() {
+    let keys = keys();
+    let service =
+        || SigningService::new(keys[0].node_id, Signer::new(keys[0].secret_key.clone(), NETWORK, HERE));
+    let call = |payload: &[u8]| AddressedCall::new(vec![], payload.to_vec()).unwrap().to_bytes();
+    let good = UnsignedMessage::new(NETWORK, HERE, call(b"an operator's message")).unwrap();
+    let cases: Vec<(Vec<u8>, OffChainMessageError)> = vec![
+        (
+            vec![0, 0, 1],
+            OffChainMessageError::Parse { index: 1, source: UnsignedMessage::parse(&[0, 0, 1]).unwrap_err() },
+        ),
+        (
+            UnsignedMessage::new(NETWORK + 1, HERE, call(b"x")).unwrap().to_bytes(),
+            OffChainMessageError::WrongNetwork { index: 1, expected: NETWORK, found: NETWORK + 1 },
+        ),
+        (
+            UnsignedMessage::new(NETWORK, OTHER_CHAIN, call(b"x")).unwrap().to_bytes(),
+            OffChainMessageError::WrongChain { index: 1, expected: HERE, found: OTHER_CHAIN },
+        ),
+        (
+            hash_message(NETWORK, HERE, B256::repeat_byte(3)).to_bytes(),
+            OffChainMessageError::NotAddressedCall {
+                index: 1,
+                source: CodecError::WrongType { expected: "AddressedCall", found: 0 },
+            },
+        ),
+    ];
+    for (bad, expected) in cases {
+        let err = service().with_off_chain_messages([good.to_bytes(), bad]).unwrap_err();
+        assert_eq!(err, expected);
+        assert!(err.to_string().contains("at index 1"), "{err}");
+    }
+
+    let service = service().with_off_chain_messages([good.to_bytes()]).unwrap();
+    assert_eq!(service.message(&good.id()), Some(good.to_bytes()));
+    let response = service.handle(&encode_signature_request(&good.to_bytes(), &[])).unwrap();
+    let signature = decode_signature_response(&response).unwrap().unwrap();
+    assert!(verifies(&service.public_key(), &good.to_bytes(), &signature));
+
+    // The setting as Subnet-EVM reads it: 0x-prefixed hex strings.
+    let json: Vec<serde_json::Value> =
+        serde_json::from_str(&format!(r#"["0x{}"]"#, alloy_primitives::hex::encode(good.to_bytes())))
+            .unwrap();
+    assert_eq!(parse_off_chain_messages(&json).unwrap(), vec![good.to_bytes()]);
+    for (bad, reason) in
+        [(r#"["00"]"#, "without 0x prefix"), (r#"["0x0"]"#, "odd"), (r#"[7]"#, "expected a hex string")]
+    {
+        let json: Vec<serde_json::Value> = serde_json::from_str(bad).unwrap();
+        let err = parse_off_chain_messages(&json).unwrap_err();
+        assert!(
+            matches!(err, OffChainMessageError::Hex { index: 0, .. })
+                && err.to_string().to_lowercase().contains(reason),
+            "{bad}: {err}"
+        );
+    }
+}
+
+/// Review finding (Hardening II, 7): the `AddressedCall`s Subnet-EVM signs
+/// without storing them are uptime attestations (`ValidatorUptime`, empty source
+/// address, for a validation the node tracks); everything else is refused with
+/// the reference's codes.
+#[test]
+fn addressed_calls_not_stored_follow_subnet_evms_uptime_rules() {
+    let keys = keys();
+    let service = &services(&keys)[0];
+    // ValidatorUptime: codec version, type ID 0, validation ID, seconds.
+    let uptime = [&[0u8, 0, 0, 0, 0, 0][..], &[0x77; 32], &600u64.to_be_bytes()].concat();
+    assert_eq!(
+        ValidatorUptime::parse(&uptime).unwrap(),
+        ValidatorUptime { validation_id: Id([0x77; 32]), total_uptime: 600 }
+    );
+    let message = |source: Vec<u8>, payload: &[u8]| {
+        UnsignedMessage::new(NETWORK, HERE, AddressedCall::new(source, payload.to_vec()).unwrap().to_bytes())
+            .unwrap()
+    };
+    let with_source = message(vec![1; 20], &uptime);
+    assert_refused(
+        service,
+        &with_source.to_bytes(),
+        &Refusal::SourceAddressNotEmpty { id: with_source.id() },
+        VERIFY_ERR_CODE,
+    );
+    let untracked = message(vec![], &uptime);
+    assert_refused(
+        service,
+        &untracked.to_bytes(),
+        &Refusal::UnknownValidation { validation_id: Id([0x77; 32]) },
+        VERIFY_ERR_CODE,
+    );
+    let mut other_type = uptime.clone();
+    other_type[5] = 1;
+    let other = message(vec![], &other_type);
+    assert_refused(service, &other.to_bytes(), &unknown(&other), PARSE_ERR_CODE);
+    assert!(matches!(
+        unknown(&other),
+        Refusal::UnknownAddressedCall { source: CodecError::UnknownTypeId { type_id: 1, .. }, .. }
+    ));
 }

@@ -8,15 +8,17 @@
 //! | `per_warp_signer` | 500 | 500 | 250 |
 //! | `get_verified_warp_message_base` | 2 | 2 | 750 |
 //! | `get_blockchain_id` | 2 | 2 | 200 |
-//! | `send_warp_message_base` | 41,875 | 41,500 | 41,500 |
+//! | `send_warp_message_base` | 41,500 | 41,500 | 41,500 |
 //! | `per_warp_message_byte` (send calldata) | 8 | 8 | 8 |
 //!
 //! **ACP-30's 20,000 was never what the network charged.** The ACP's text has said
 //! 20,000 per verification since its first commit, but the reference code has
 //! charged 200,000 from its first warp commit (July 2023) until Granite, and
 //! ACP-181's "before" table confirms 200,000. [`GasSchedule::acp30`] exists to
-//! show what the text says (with the 41,875 send base of the 4-topic log of that
-//! time); chains should run [`GasUpgrades::mainnet`] or [`GasUpgrades::fuji`], or
+//! show what the text says. Its send base is the text's 41,500 (375 for the log,
+//! 3 × 375 for its topics, 20,000 to sign and 20,000 to store): versions of the
+//! ACP before 2023-12-18 said 41,875 for a 4-topic log, which the current text
+//! and the code both dropped. Chains should run [`GasUpgrades::mainnet`] or [`GasUpgrades::fuji`], or
 //! their own activation times.
 //!
 //! Predicate gas ([`predicate_gas`]) follows the reference step by step:
@@ -75,7 +77,7 @@ impl GasSchedule {
             per_warp_signer: 500,
             get_verified_warp_message_base: 2,
             get_blockchain_id: 2,
-            send_warp_message_base: 41_875,
+            send_warp_message_base: 41_500,
             per_warp_message_byte: 8,
         }
     }
