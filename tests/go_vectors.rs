@@ -199,18 +199,23 @@ fn insufficient_weight_message_names_the_numbers() {
 #[test]
 fn zero_total_weight_passes_the_weight_check_then_has_no_keys() {
     let f = fixture();
-    // Every validator weighs 0: the empty bitset meets any quorum of 0, then fails for lack of keys.
-    let set = CanonicalValidatorSet::new(
-        f.keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| Validator::new(NodeId([i as u8; 20]), Some(k.public_key()), 0)),
-    )
-    .unwrap();
+    // No validator at all: the empty bitset meets any quorum of 0, then fails
+    // for lack of keys. (A set of zero-weight validators would do the same in
+    // Go; it is refused when built here, as the P-Chain never reports one.)
+    let set = CanonicalValidatorSet::new([]).unwrap();
     let (_, sig) = f.sign(&[1], &f.msg.to_bytes());
     let err =
         BitSetSignature::new(SignerBitSet::default(), sig).verify(&f.msg, NETWORK, &set, Quorum::DEFAULT);
     assert_eq!(err.unwrap_err(), VerifyError::NoPublicKeys);
+    let zero = f
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Validator::new(NodeId([i as u8; 20]), Some(k.public_key()), 0));
+    assert_eq!(
+        CanonicalValidatorSet::new(zero),
+        Err(ValidatorSetError::ZeroWeight { index: 0, node: NodeId([0; 20]) })
+    );
 }
 
 #[test]
