@@ -46,6 +46,11 @@ if (root / "precompile_1k").exists():
     for name in ("identity_warp_evm", "get_verified_warp_message", "send_warp_message"):
         t = mean_ns("precompile_1k", name)
         print(f"precompile_1k/{name}: {t / 1e3:.2f} us = {t / base:.2f} x identity")
+if (root / "read_loop").exists():
+    base = mean_ns("read_loop", "get_blockchain_id")
+    t = mean_ns("read_loop", "get_verified_warp_message_oob")
+    print(f"read_loop/get_blockchain_id (15M gas of zero-gas calls, 124 KB predicate): {base / 1e6:.2f} ms")
+    print(f"read_loop/get_verified_warp_message_oob: {t / 1e6:.2f} ms = {t / base:.2f} x get_blockchain_id")
 
 # benches/economics.rs: worst-case CPU per gas, per schedule.
 econ = root / "economics"
