@@ -149,8 +149,9 @@ def abi_word(n):
 
 
 def frame(flags, gas, selector, calldata, failures=b"", predicates=()):
+    """`failures=None`: not pre-verified (the length byte 255, no bits)."""
     out = bytes([flags]) + u32(gas) + bytes([selector]) + u16(len(calldata)) + calldata
-    out += bytes([len(failures)]) + failures
+    out += b"\xff" if failures is None else bytes([len(failures)]) + failures
     for kind, data in predicates:
         out += bytes([kind]) + u16(len(data)) + data
     return out
@@ -171,6 +172,8 @@ def precompile_seeds():
             out[f"block_hash_{schedule}_{index}"] = frame(
                 schedule, 50_000, SELECTORS["block_hash"], abi_word(index), b"", preds)
         out[f"chain_id_{schedule}"] = frame(schedule, 1_000, SELECTORS["chain_id"], b"")
+        out[f"message_unverified_{schedule}"] = frame(
+            schedule, 50_000, SELECTORS["message"], abi_word(0), None, preds)
     out["index_2_31"] = frame(2, 50_000, SELECTORS["message"], abi_word(2**31), b"", preds)
     out["index_high_bits"] = frame(2, 50_000, SELECTORS["message"], abi_word(2**32), b"", preds)
     out["delegate"] = frame(2 | (2 << 3) | (0 << 5), 50_000, SELECTORS["chain_id"], b"")
