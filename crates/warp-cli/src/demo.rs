@@ -21,15 +21,20 @@ use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_sol_types::{SolCall, SolConstructor, SolError};
-use awm_core::{Id, PChainRegistry, Quorum, QuorumPolicy};
+use awm_core::{Id, Quorum, QuorumPolicy};
 use thiserror::Error;
 use tokio::sync::mpsc;
 use warp_node::apps::{App, BridgeToken, CrossChainMessenger, TokenHome, TokenRemote};
+use warp_node::config::{quorum_from_numerator, GenesisAccount, MIN_QUORUM_NUMERATOR};
 use warp_node::devnet::{register_subnet, signing_services, validator_keys, ValidatorKey};
-use warp_node::{Chain, ChainConfig, Genesis, Node, Transaction, ACTIVATED_PRECOMPILE_CODE};
-use warp_predicate::WARP_ADDRESS;
+use warp_node::executor::call_env;
+use warp_node::{
+    Chain, ChainConfig, Genesis, Node, PChain, TxRequest, Wallet, WarpParams, WarpUpgrades,
+    ACTIVATED_PRECOMPILE_CODE,
+};
+use warp_predicate::{FailureBits, WARP_ADDRESS};
 use warp_relayer::{
     Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, Progress, RelayEvent, Relayer, RelayerConfig,
     Route,
@@ -40,9 +45,9 @@ const CHAIN_A: Id = Id([0xaa; 32]);
 const CHAIN_B: Id = Id([0xbb; 32]);
 const SUBNET_A: Id = Id([0x1a; 32]);
 const SUBNET_B: Id = Id([0x1b; 32]);
-const USER: Address = Address::repeat_byte(0xee);
-const RELAYER_A_TO_B: Address = Address::repeat_byte(0xab);
-const RELAYER_B_TO_A: Address = Address::repeat_byte(0xba);
+/// The EVM chain IDs of A and B.
+const EVM_CHAIN_A: u64 = 77_701;
+const EVM_CHAIN_B: u64 = 77_702;
 const GENESIS_TIME: u64 = 1_700_000_000;
 const TOKEN_SUPPLY: u64 = 1_000_000;
 const LOCKED: u64 = 300;
@@ -182,6 +187,24 @@ fn short(id: &[u8]) -> String {
     format!("0x{}…", h.get(..8).unwrap_or(&h))
 }
 
+/// The demo's user (it sends messages and bridges tokens on both chains).
+fn user() -> Wallet {
+    // A fixed seed always makes a key.
+    Wallet::from_seed("warp demo user").unwrap_or_else(|_| unreachable_wallet())
+}
+
+/// A relayer's account, by direction.
+fn relayer_wallet(direction: &str) -> Wallet {
+    Wallet::from_seed(&format!("warp demo relayer {direction}")).unwrap_or_else(|_| unreachable_wallet())
+}
+
+/// Keccak-256 of a seed is a valid secp256k1 key but for a 2⁻¹²⁸ chance; never seen.
+fn unreachable_wallet() -> Wallet {
+    let mut key = [0u8; 32];
+    key[31] = 1;
+    Wallet::from_bytes(&key).unwrap_or_else(|e| panic!("the key 1 is valid: {e}"))
+}
+
 /// A chain of the demo: its node, validators and how they behave.
 struct DemoChain {
     name: &'static str,
@@ -192,16 +215,15 @@ struct DemoChain {
 }
 
 impl DemoChain {
-    fn tx(&self, from: Address, to: Option<Address>, input: Vec<u8>) -> Transaction {
-        Transaction {
-            from,
-            to,
-            nonce: self.node.next_nonce(from),
-            gas_limit: 5_000_000,
-            value: U256::ZERO,
+    /// Signs and submits a call (`None`: a creation) from `wallet`.
+    fn submit(&self, wallet: &Wallet, to: Option<Address>, input: Vec<u8>) -> Result<(), DemoError> {
+        let request = TxRequest {
+            to: to.map_or(TxKind::Create, TxKind::Call),
             input: Bytes::from(input),
-            access_list: Default::default(),
-        }
+            gas_limit: 5_000_000,
+            ..Default::default()
+        };
+        self.node.sign_and_submit(wallet, request).map(|_| ()).map_err(setup(self.name))
     }
 
     /// Submits the user's `calls` (`None`: a creation) and seals them in one
@@ -212,8 +234,9 @@ impl DemoChain {
         what: &str,
         calls: Vec<(Option<Address>, Vec<u8>)>,
     ) -> Result<Vec<Option<Address>>, DemoError> {
+        let user = user();
         for (to, input) in calls {
-            self.node.submit(self.tx(USER, to, input));
+            self.submit(&user, to, input)?;
         }
         let built = self
             .node
@@ -234,16 +257,24 @@ impl DemoChain {
                 alloy_primitives::hex::encode(&r.output)
             )));
         }
-        timeline.line(&format!("{}#{}", self.name, built.block.header.number), what);
+        timeline.line(&format!("{}#{}", self.name, built.block.number()), what);
         Ok(built.receipts.iter().map(|r| r.contract_address).collect())
     }
 
     fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return, DemoError> {
-        let receipt = self
+        let env = call_env(
+            user().address(),
+            TxKind::Call(to),
+            call.abi_encode().into(),
+            U256::ZERO,
+            0,
+            Default::default(),
+        );
+        let outcome = self
             .node
-            .with_chain(|c| c.call(USER, to, Bytes::from(call.abi_encode())))
+            .with_chain(|c| c.call(env, FailureBits::none_failed(), c.head_timestamp().saturating_add(1)))
             .map_err(setup(self.name))?;
-        C::abi_decode_returns(&receipt.output).map_err(setup("view output"))
+        C::abi_decode_returns(&outcome.output).map_err(setup("view output"))
     }
 }
 
@@ -282,11 +313,14 @@ fn check_args(args: &DemoArgs) -> Result<(Quorum, Quorum), DemoError> {
             args.slow, args.silent, args.lying
         )));
     }
+    // As Subnet-EVM reads a quorum numerator: 33 to 100 (percent).
     let quorum = |flag: &str, pct: u64| {
-        if pct == 0 {
-            return Err(DemoError::Flag(format!("{flag} must be above 0")));
+        if pct < MIN_QUORUM_NUMERATOR {
+            return Err(DemoError::Flag(format!(
+                "{flag} {pct} is below the minimum quorum of {MIN_QUORUM_NUMERATOR}%"
+            )));
         }
-        Quorum::percent(pct).map_err(|e| DemoError::Flag(format!("{flag} {pct}: {e}")))
+        quorum_from_numerator(pct, flag).map_err(|e| DemoError::Flag(e.to_string()))
     };
     Ok((quorum("--quorum-a", args.quorum_a)?, quorum("--quorum-b", args.quorum_b)?))
 }
@@ -304,12 +338,12 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     let n = args.validators;
 
     timeline.heading("1. The P-Chain registers two subnets' validators, with proofs of possession");
-    let registry = Arc::new(PChainRegistry::new());
+    let pchain = PChain::in_memory();
     let weight = |i: usize| 1_000u64.saturating_add((i as u64).saturating_mul(7_919) % 1_000);
     let keys_a = validator_keys("A", n, weight).map_err(setup("keys"))?;
     let keys_b = validator_keys("B", n, weight).map_err(setup("keys"))?;
-    let height_a = register_subnet(&registry, CHAIN_A, SUBNET_A, &keys_a).map_err(setup("register A"))?;
-    let height_b = register_subnet(&registry, CHAIN_B, SUBNET_B, &keys_b).map_err(setup("register B"))?;
+    let height_a = register_subnet(&pchain, CHAIN_A, SUBNET_A, &keys_a).map_err(setup("register A"))?;
+    let height_b = register_subnet(&pchain, CHAIN_B, SUBNET_B, &keys_b).map_err(setup("register B"))?;
     let total = |keys: &[ValidatorKey]| keys.iter().fold(0u64, |s, k| s.saturating_add(k.weight));
     timeline.line(
         "P",
@@ -331,28 +365,39 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     timeline.heading("2. Chains A and B start; the precompile activates; the apps are deployed");
     let genesis = Genesis {
         timestamp: GENESIS_TIME,
-        alloc: [USER, RELAYER_A_TO_B, RELAYER_B_TO_A].map(|a| (a, U256::from(10u128.pow(24)))).to_vec(),
+        alloc: [user(), relayer_wallet("A→B"), relayer_wallet("B→A")]
+            .map(|w| (w.address(), GenesisAccount::funded(U256::from(10u128.pow(24)))))
+            .to_vec(),
     };
-    let start_chain =
-        |name: &'static str, id: Id, subnet: Id, keys: Vec<ValidatorKey>, source: Id, quorum: Quorum| {
-            let mut config = ChainConfig::new(NETWORK_ID, id, subnet);
-            config.warp_activation = GENESIS_TIME + 2;
-            config.quorum = QuorumPolicy::new(Quorum::DEFAULT).with_chain(source, quorum);
-            let chain = Chain::new(config.clone(), genesis.clone());
-            let validators = signing_services(&keys, NETWORK_ID, id);
-            let node = Arc::new(Node::new(chain, Arc::clone(&registry), validators));
-            DemoChain { name, node, keys, config, genesis: genesis.clone() }
+    let start_chain = |name: &'static str,
+                       id: Id,
+                       subnet: Id,
+                       evm: u64,
+                       keys: Vec<ValidatorKey>,
+                       source: Id,
+                       quorum: Quorum| {
+        let mut config = ChainConfig::new(NETWORK_ID, id, subnet, evm);
+        // Warp activates with the second block; the first deploys without it.
+        let params = WarpParams {
+            quorum: QuorumPolicy::new(Quorum::DEFAULT).with_chain(source, quorum),
+            require_primary_network_signers: false,
         };
-    let a = start_chain("A", CHAIN_A, SUBNET_A, keys_a, CHAIN_B, quorum_b);
-    let b = start_chain("B", CHAIN_B, SUBNET_B, keys_b, CHAIN_A, quorum_a);
+        config.warp = WarpUpgrades::enabled_from(GENESIS_TIME + 2, params);
+        let chain = Chain::new(config.clone(), genesis.clone());
+        let validators = signing_services(&keys, NETWORK_ID, id);
+        let node = Arc::new(Node::new(chain, Arc::clone(pchain.registry()), validators));
+        DemoChain { name, node, keys, config, genesis: genesis.clone() }
+    };
+    let a = start_chain("A", CHAIN_A, SUBNET_A, EVM_CHAIN_A, keys_a, CHAIN_B, quorum_b);
+    let b = start_chain("B", CHAIN_B, SUBNET_B, EVM_CHAIN_B, keys_b, CHAIN_A, quorum_a);
     timeline.line("B", format!("asks {quorum_a} of chain A's stake; A asks {quorum_b} of B's"));
 
     let token_args = BridgeToken::constructorCall {
         name_: "Demo".into(),
         symbol_: "DMO".into(),
-        minter_: USER,
+        minter_: user().address(),
         initialSupply: U256::from(TOKEN_SUPPLY),
-        initialHolder: USER,
+        initialHolder: user().address(),
     }
     .abi_encode();
     let deployed_a = a.block(
@@ -479,7 +524,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         Arc::clone(&b.node),
         Aggregator::new(net_a, agg_config),
         RelayerConfig {
-            account: RELAYER_A_TO_B,
+            wallet: relayer_wallet("A→B"),
             routes: vec![
                 Route {
                     name: "messenger".into(),
@@ -504,7 +549,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         Arc::clone(&a.node),
         Aggregator::new(net_b, agg_config),
         RelayerConfig {
-            account: RELAYER_B_TO_A,
+            wallet: relayer_wallet("B→A"),
             routes: vec![Route {
                 name: "bridge burn→release".into(),
                 source_address: remote,
@@ -550,9 +595,12 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             )
         })
         .collect();
-    sends.push((home, TokenHome::lockCall { amount: U256::from(LOCKED), recipient: USER }.abi_encode()));
+    sends.push((
+        home,
+        TokenHome::lockCall { amount: U256::from(LOCKED), recipient: user().address() }.abi_encode(),
+    ));
     for (to, input) in sends {
-        a.node.submit(a.tx(USER, Some(to), input));
+        a.submit(&user(), Some(to), input)?;
     }
     timeline
         .line("A", format!("user submits {} messenger sends and a lock of {LOCKED} tokens", args.messages));
@@ -626,11 +674,12 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         }
         if !burn_sent && delivered_a_to_b == expected_a_to_b {
             burn_sent = true;
-            b.node.submit(b.tx(
-                USER,
+            b.submit(
+                &user(),
                 Some(remote),
-                TokenRemote::burnCall { amount: U256::from(BURNED), recipient: USER }.abi_encode(),
-            ));
+                TokenRemote::burnCall { amount: U256::from(BURNED), recipient: user().address() }
+                    .abi_encode(),
+            )?;
             timeline.line("B", format!("user burns {BURNED} of the {LOCKED} minted tokens, back to A"));
         }
     }
@@ -641,9 +690,9 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     let last = b.view(messenger_b, CrossChainMessenger::lastDataCall {})?;
     let minted = b.view(remote, TokenRemote::mintedCall {})?;
     let token_b = b.view(remote, TokenRemote::tokenCall {})?;
-    let balance_b = b.view(token_b, BridgeToken::balanceOfCall { account: USER })?;
+    let balance_b = b.view(token_b, BridgeToken::balanceOfCall { account: user().address() })?;
     let locked = a.view(home, TokenHome::lockedCall {})?;
-    let balance_a = a.view(token_a, BridgeToken::balanceOfCall { account: USER })?;
+    let balance_a = a.view(token_a, BridgeToken::balanceOfCall { account: user().address() })?;
     let expected_last = texts.last().cloned().unwrap_or_default();
     let checks = [
         ("messages received on B", count == U256::from(args.messages), format!("{count}")),
@@ -674,7 +723,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
 
     timeline.heading("5. Replay chain B from its blocks alone (no validator registry, no BLS)");
     let (blocks, live_root) = b.node.with_chain(|c| (c.blocks().to_vec(), c.state_root()));
-    drop(registry);
+    drop(pchain);
     let started = Instant::now();
     let replayed = Chain::replay(b.config.clone(), b.genesis.clone(), &blocks)
         .map_err(|e| DemoError::Check(format!("replay: {e}")))?;

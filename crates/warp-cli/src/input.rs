@@ -99,7 +99,8 @@ pub fn parse_node_id(text: &str, what: &str) -> Result<NodeId, CliError> {
     NodeId::parse(text.trim()).map_err(|source| CliError::Id { what: what.to_owned(), source })
 }
 
-/// Parses a quorum `NUM/DEN` (for example `67/100`): `DEN > 0` and `NUM ≤ DEN`.
+/// Parses a quorum `NUM/DEN` (for example `67/100`): `DEN > 0`, `NUM ≤ DEN`, and
+/// at least 33/100, the least quorum Subnet-EVM accepts (`WarpQuorumNumeratorMinimum`).
 pub fn parse_quorum(text: &str) -> Result<Quorum, CliError> {
     let err = |reason: String| CliError::Quorum { text: text.to_owned(), reason };
     let (num, den) =
@@ -108,7 +109,11 @@ pub fn parse_quorum(text: &str) -> Result<Quorum, CliError> {
         part.trim().parse::<u64>().map_err(|e| err(format!("{name} {:?} is not a u64: {e}", part.trim())))
     };
     let (num, den) = (number(num, "numerator")?, number(den, "denominator")?);
-    Quorum::new(num, den).map_err(|e| err(e.to_string()))
+    let quorum = Quorum::new(num, den).map_err(|e| err(e.to_string()))?;
+    if u128::from(num).saturating_mul(100) < u128::from(den).saturating_mul(33) {
+        return Err(err(format!("{num}/{den} is below the minimum quorum of 33/100")));
+    }
+    Ok(quorum)
 }
 
 /// Parses a BLS secret key: 32 bytes of hex (with or without `0x`), `-` reading stdin.
@@ -160,7 +165,8 @@ mod tests {
     fn quorums() {
         assert_eq!(parse_quorum("67/100").unwrap(), Quorum::DEFAULT);
         assert_eq!(parse_quorum(" 1 / 1 ").unwrap(), Quorum::new(1, 1).unwrap());
-        for bad in ["67", "a/100", "1/0", "101/100", "-1/2", "1/2/3"] {
+        assert_eq!(parse_quorum("33/100").unwrap(), Quorum::new(33, 100).unwrap());
+        for bad in ["67", "a/100", "1/0", "101/100", "-1/2", "1/2/3", "32/100", "1/4", "0/1"] {
             assert!(parse_quorum(bad).is_err(), "{bad}");
         }
     }

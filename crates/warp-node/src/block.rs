@@ -1,149 +1,85 @@
-//! The chain's data: [`Transaction`], [`Header`], [`Block`] and [`Receipt`], and
-//! how they are identified.
+//! Blocks and receipts, Ethereum's: an `alloy-consensus` [`Header`] (the block
+//! hash is keccak-256 of its RLP), signed transactions, and receipts whose
+//! logs blooms and ordered-trie roots are Ethereum's.
 //!
-//! This is a devnet, not Ethereum's wire format: transactions are unsigned
-//! (the executor trusts `from`), and a hash is the Keccak-256 of a fixed,
-//! length-prefixed encoding of the fields (every field is fixed-size or
-//! prefixed by its length, so two different values never share an encoding).
-//! What matters for warp is kept exactly: the transaction hash keys the
-//! predicate results, the header's `extra` carries them in an [`ExtraLayout`],
-//! and the block hash is what a `Hash` payload names.
+//! A [`Block`] also carries the P-Chain height its predicates were verified at:
+//! on Avalanche that is the proposervm block's context around the EVM block, not
+//! a header field, so it travels beside the header and is stored with it.
 //!
-//! [`ExtraLayout`]: warp_predicate::ExtraLayout
+//! The header's `extra_data` holds the chain's header Extra: the fee-window
+//! prefix of its [`ExtraLayout`](warp_predicate::ExtraLayout), then the
+//! predicate results.
 
-use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
-use warp_predicate::AccessList;
+use alloy_consensus::proofs::{calculate_receipt_root, calculate_transaction_root};
+use alloy_consensus::{Eip658Value, Header, ReceiptEnvelope, ReceiptWithBloom, TxEnvelope, TxType};
+use alloy_primitives::{logs_bloom, Address, Bloom, Bytes, Log, B256};
+use alloy_rlp::{RlpDecodable, RlpEncodable};
 
-/// A transaction (EIP-2930 shaped, unsigned).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transaction {
-    /// The sender (trusted: the devnet has no signatures).
-    pub from: Address,
-    /// The callee, or `None` to create a contract.
-    pub to: Option<Address>,
-    /// The sender's nonce.
-    pub nonce: u64,
-    /// The gas limit.
-    pub gas_limit: u64,
-    /// The value sent, in wei.
-    pub value: U256,
-    /// The calldata (or creation code).
-    pub input: Bytes,
-    /// The access list; warp predicates travel in it.
-    pub access_list: AccessList,
-}
-
-impl Transaction {
-    /// The transaction hash: the key of its predicate results and receipt.
-    pub fn hash(&self) -> B256 {
-        let mut enc = Encoder::default();
-        enc.bytes(b"warp-node/tx/v1");
-        enc.address(&self.from);
-        match &self.to {
-            Some(to) => {
-                enc.u8(1);
-                enc.address(to);
-            }
-            None => enc.u8(0),
-        }
-        enc.u64(self.nonce);
-        enc.u64(self.gas_limit);
-        enc.word(&self.value.to_be_bytes::<32>());
-        enc.bytes(&self.input);
-        enc.len(self.access_list.0.len());
-        for item in &self.access_list.0 {
-            enc.address(&item.address);
-            enc.len(item.storage_keys.len());
-            for key in &item.storage_keys {
-                enc.word(&key.0);
-            }
-        }
-        keccak256(enc.0)
-    }
-}
-
-/// A block header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
-    /// The parent block's hash (zero for the first block after genesis).
-    pub parent_hash: B256,
-    /// The block number (genesis is 0).
-    pub number: u64,
-    /// Seconds since the epoch.
-    pub timestamp: u64,
-    /// The proposervm P-Chain height the block's predicates were verified at.
-    pub p_chain_height: u64,
-    /// The state root after the block (Ethereum's Merkle-Patricia root).
-    pub state_root: B256,
-    /// The hash of the block's transaction hashes, in order.
-    pub transactions_root: B256,
-    /// Gas used by the block's transactions.
-    pub gas_used: u64,
-    /// Fee prefix then predicate results, in the chain's [`ExtraLayout`](warp_predicate::ExtraLayout).
-    pub extra: Bytes,
-}
-
-impl Header {
-    /// The block hash (the block ID a `Hash` payload names).
-    pub fn hash(&self) -> B256 {
-        let mut enc = Encoder::default();
-        enc.bytes(b"warp-node/header/v1");
-        enc.word(&self.parent_hash.0);
-        enc.u64(self.number);
-        enc.u64(self.timestamp);
-        enc.u64(self.p_chain_height);
-        enc.word(&self.state_root.0);
-        enc.word(&self.transactions_root.0);
-        enc.u64(self.gas_used);
-        enc.bytes(&self.extra);
-        keccak256(enc.0)
-    }
-}
-
-/// A block: what a replaying node needs, and all it needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A block: its header, its transactions, and the P-Chain height of its
+/// proposervm context.
+#[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
 pub struct Block {
-    /// The header.
+    /// The proposervm P-Chain height the block's predicates are verified at.
+    pub p_chain_height: u64,
+    /// The Ethereum header.
     pub header: Header,
-    /// The transactions, in execution order.
-    pub transactions: Vec<Transaction>,
+    /// The signed transactions, in execution order.
+    pub transactions: Vec<TxEnvelope>,
 }
 
 impl Block {
-    /// The block hash.
+    /// The block hash: keccak-256 of the header's RLP (the block ID a `Hash`
+    /// payload names).
     pub fn hash(&self) -> B256 {
-        self.header.hash()
+        self.header.hash_slow()
+    }
+
+    /// The block number.
+    pub fn number(&self) -> u64 {
+        self.header.number
+    }
+
+    /// The timestamp.
+    pub fn timestamp(&self) -> u64 {
+        self.header.timestamp
+    }
+
+    /// The block's storage encoding (RLP of the height, the header and the
+    /// transactions' network encodings).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        alloy_rlp::encode(self)
+    }
+
+    /// Decodes [`Block::to_bytes`], refusing trailing bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, alloy_rlp::Error> {
+        alloy_rlp::decode_exact(bytes)
     }
 }
 
-/// The root committing to a block's transactions (Keccak-256 over their hashes).
-pub fn transactions_root(transactions: &[Transaction]) -> B256 {
-    let hashes: Vec<B256> = transactions.iter().map(Transaction::hash).collect();
-    transactions_root_of(&hashes)
+/// The ordered-trie root of a block's transactions.
+pub fn transactions_root(transactions: &[TxEnvelope]) -> B256 {
+    calculate_transaction_root(transactions)
 }
 
-/// [`transactions_root`] from the transactions' hashes.
-pub fn transactions_root_of(hashes: &[B256]) -> B256 {
-    let mut enc = Encoder::default();
-    enc.len(hashes.len());
-    for hash in hashes {
-        enc.word(&hash.0);
-    }
-    keccak256(enc.0)
-}
-
-/// What executing a transaction did.
+/// What executing one transaction did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     /// The transaction hash.
     pub tx_hash: B256,
+    /// The transaction's type.
+    pub tx_type: TxType,
+    /// The sender.
+    pub from: Address,
+    /// The callee (`None` for a creation).
+    pub to: Option<Address>,
     /// `true` if it succeeded, `false` if it reverted or halted.
     pub success: bool,
-    /// Gas used, after refunds.
+    /// Gas used by the block up to and including this transaction.
+    pub cumulative_gas_used: u64,
+    /// Gas used by this transaction (there are no refunds on this chain).
     pub gas_used: u64,
-    /// Gas spent before refunds: the least gas limit that lets it run as it did
-    /// (subcalls aside, which keep back 1/64 of what they are given).
-    pub gas_spent: u64,
+    /// The price paid per gas: the base fee plus the tip paid.
+    pub effective_gas_price: u128,
     /// The logs, in order (none if it failed).
     pub logs: Vec<Log>,
     /// Return or revert data.
@@ -154,106 +90,98 @@ pub struct Receipt {
     pub failed_predicates: Vec<usize>,
 }
 
-/// A length-prefixed byte encoder for hashing.
-#[derive(Default)]
-struct Encoder(Vec<u8>);
+impl Receipt {
+    /// The logs bloom.
+    pub fn logs_bloom(&self) -> Bloom {
+        logs_bloom(self.logs.iter())
+    }
 
-impl Encoder {
-    fn u8(&mut self, v: u8) {
-        self.0.push(v);
+    /// The consensus receipt (EIP-2718 typed, with its bloom), as the receipts
+    /// root commits to it.
+    pub fn envelope(&self) -> ReceiptEnvelope {
+        let receipt = alloy_consensus::Receipt {
+            status: Eip658Value::Eip658(self.success),
+            cumulative_gas_used: self.cumulative_gas_used,
+            logs: self.logs.clone(),
+        };
+        let with_bloom = ReceiptWithBloom { logs_bloom: self.logs_bloom(), receipt };
+        match self.tx_type {
+            TxType::Legacy => ReceiptEnvelope::Legacy(with_bloom),
+            TxType::Eip2930 => ReceiptEnvelope::Eip2930(with_bloom),
+            TxType::Eip1559 => ReceiptEnvelope::Eip1559(with_bloom),
+            TxType::Eip4844 => ReceiptEnvelope::Eip4844(with_bloom),
+            TxType::Eip7702 => ReceiptEnvelope::Eip7702(with_bloom),
+        }
     }
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_be_bytes());
-    }
-    fn len(&mut self, n: usize) {
-        self.u64(n as u64);
-    }
-    fn word(&mut self, w: &[u8; 32]) {
-        self.0.extend_from_slice(w);
-    }
-    fn address(&mut self, a: &Address) {
-        self.0.extend_from_slice(a.as_slice());
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.len(b.len());
-        self.0.extend_from_slice(b);
-    }
+}
+
+/// The ordered-trie root of a block's receipts.
+pub fn receipts_root(receipts: &[Receipt]) -> B256 {
+    let envelopes: Vec<ReceiptEnvelope> = receipts.iter().map(Receipt::envelope).collect();
+    calculate_receipt_root(&envelopes)
+}
+
+/// The block's logs bloom: the union of its receipts'.
+pub fn block_bloom(receipts: &[Receipt]) -> Bloom {
+    logs_bloom(receipts.iter().flat_map(|r| r.logs.iter()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use warp_predicate::AccessListItem;
+    use crate::tx::Wallet;
+    use alloy_consensus::constants::{EMPTY_RECEIPTS, EMPTY_TRANSACTIONS};
+    use alloy_consensus::TxEip1559;
+    use alloy_primitives::{keccak256, LogData};
 
-    fn tx() -> Transaction {
-        Transaction {
-            from: Address::repeat_byte(1),
-            to: Some(Address::repeat_byte(2)),
-            nonce: 3,
-            gas_limit: 100_000,
-            value: U256::from(5),
-            input: Bytes::from(vec![1, 2, 3]),
-            access_list: AccessList(vec![AccessListItem {
-                address: Address::repeat_byte(9),
-                storage_keys: vec![B256::repeat_byte(7)],
-            }]),
-        }
+    #[test]
+    fn block_bytes_round_trip_and_hash_is_keccak_of_the_header() {
+        let wallet = Wallet::from_seed("block test").unwrap();
+        let tx = wallet.sign_envelope(TxEip1559 { chain_id: 1, gas_limit: 21_000, ..Default::default() });
+        let header =
+            Header { number: 7, timestamp: 9, extra_data: Bytes::from(vec![0; 86]), ..Default::default() };
+        let block = Block { p_chain_height: 3, header: header.clone(), transactions: vec![tx.clone()] };
+        let bytes = block.to_bytes();
+        assert_eq!(Block::from_bytes(&bytes).unwrap(), block);
+        assert!(Block::from_bytes(&[bytes.as_slice(), &[0]].concat()).is_err());
+        assert_eq!(block.hash(), keccak256(alloy_rlp::encode(&header)));
+        assert_eq!(transactions_root(&[]), EMPTY_TRANSACTIONS);
+        assert_ne!(transactions_root(&[tx]), EMPTY_TRANSACTIONS);
     }
 
     #[test]
-    fn every_field_changes_the_hash() {
-        let base = tx().hash();
-        let mut variants = Vec::new();
-        let mut t = tx();
-        t.from = Address::repeat_byte(4);
-        variants.push(t);
-        let mut t = tx();
-        t.to = None;
-        variants.push(t);
-        let mut t = tx();
-        t.nonce = 4;
-        variants.push(t);
-        let mut t = tx();
-        t.gas_limit = 1;
-        variants.push(t);
-        let mut t = tx();
-        t.value = U256::ZERO;
-        variants.push(t);
-        let mut t = tx();
-        t.input = Bytes::from(vec![1, 2]);
-        variants.push(t);
-        let mut t = tx();
-        t.access_list.0[0].storage_keys.clear();
-        variants.push(t);
-        for v in variants {
-            assert_ne!(v.hash(), base, "{v:?}");
-        }
-        assert_eq!(tx().hash(), base);
-    }
-
-    #[test]
-    fn length_prefixes_keep_boundaries() {
-        // Moving a byte from the input into the access list must change the hash.
-        let mut a = tx();
-        a.input = Bytes::from(vec![1, 2, 3, 0]);
-        a.access_list = AccessList::default();
-        let mut b = tx();
-        b.input = Bytes::from(vec![1, 2, 3]);
-        b.access_list = AccessList::default();
-        assert_ne!(a.hash(), b.hash());
-        let h = Header {
-            parent_hash: B256::ZERO,
-            number: 1,
-            timestamp: 2,
-            p_chain_height: 3,
-            state_root: B256::ZERO,
-            transactions_root: transactions_root(&[tx()]),
-            gas_used: 4,
-            extra: Bytes::new(),
+    fn receipts_commit_to_status_gas_logs_and_type() {
+        assert_eq!(receipts_root(&[]), EMPTY_RECEIPTS);
+        let log = Log {
+            address: Address::repeat_byte(5),
+            data: LogData::new_unchecked(vec![B256::repeat_byte(1)], Bytes::new()),
         };
-        let mut h2 = h.clone();
-        h2.extra = Bytes::from(vec![0]);
-        assert_ne!(h.hash(), h2.hash());
-        assert_ne!(transactions_root(&[]), transactions_root(&[tx()]));
+        let receipt = Receipt {
+            tx_hash: B256::ZERO,
+            tx_type: TxType::Eip1559,
+            from: Address::ZERO,
+            to: None,
+            success: true,
+            cumulative_gas_used: 21_000,
+            gas_used: 21_000,
+            effective_gas_price: 1,
+            logs: vec![log],
+            output: Bytes::new(),
+            contract_address: None,
+            failed_predicates: vec![],
+        };
+        let root = receipts_root(std::slice::from_ref(&receipt));
+        for change in [
+            |r: &mut Receipt| r.success = false,
+            |r: &mut Receipt| r.cumulative_gas_used += 1,
+            |r: &mut Receipt| r.logs.clear(),
+            |r: &mut Receipt| r.tx_type = TxType::Legacy,
+        ] {
+            let mut other = receipt.clone();
+            change(&mut other);
+            assert_ne!(receipts_root(&[other]), root);
+        }
+        assert!(block_bloom(std::slice::from_ref(&receipt))
+            .contains_input(alloy_primitives::BloomInput::Raw(&[5; 20])));
     }
 }

@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use alloy_primitives::keccak256;
 use awm_core::bls::{BlsError, SecretKey};
-use awm_core::{ChainId, NodeId, PChainRegistry, RegistryError, Signer, SubnetId};
+use awm_core::{ChainId, NodeId, Signer, SubnetId};
 
+use crate::pchain::{PChain, PChainError};
 use crate::signing::SigningService;
+use crate::store::RegistryOp;
 
 /// A validator's identity, key and stake.
 #[derive(Debug, Clone)]
@@ -41,22 +43,24 @@ pub fn validator_keys(
         .collect()
 }
 
-/// Creates `chain` on `subnet` in `registry` and registers `validators` there,
-/// each with its proof of possession, at the next P-Chain height (returned).
+/// Creates `chain` on `subnet` in the P-Chain and registers `validators` there,
+/// each with its proof of possession, at the next P-Chain height (returned), all
+/// in one journal write.
 pub fn register_subnet(
-    registry: &PChainRegistry,
+    pchain: &PChain,
     chain: ChainId,
     subnet: SubnetId,
     validators: &[ValidatorKey],
-) -> Result<u64, RegistryError> {
-    let height = registry.height().saturating_add(1);
-    registry.create_chain(chain, subnet);
+) -> Result<u64, PChainError> {
+    let height = pchain.height().saturating_add(1);
+    let mut ops = vec![RegistryOp::create_chain(chain, subnet)];
     for v in validators {
         let public_key = v.secret_key.public_key();
         let proof = v.secret_key.proof_of_possession();
-        registry.register_validator(height, subnet, v.node_id, public_key, &proof, v.weight)?;
+        ops.push(RegistryOp::register_validator(height, subnet, v.node_id, &public_key, &proof, v.weight));
     }
-    registry.advance_to(height)?;
+    ops.push(RegistryOp::advance_to(height));
+    pchain.apply_all(&ops)?;
     Ok(height)
 }
 

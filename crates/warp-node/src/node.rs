@@ -1,39 +1,90 @@
-//! A running chain: the [`Chain`] behind a lock, a mempool, block production, and
-//! the accept hook that feeds the chain's validators' [`SigningService`]s.
+//! A node: a [`Chain`] with a [`Mempool`], block production on tokio, head
+//! notifications, the accept hook that feeds the chain's validators'
+//! [`SigningService`]s, and, with a data directory, durability.
 //!
-//! Blocks are produced on demand ([`Node::produce_block`]) or by
-//! [`Node::run_producer`], a tokio task that seals a block whenever transactions
-//! are pending. Each block's timestamp is its parent's plus one second (a
-//! logical clock, so a replay sees exactly the same blocks), and its P-Chain
-//! height is the embedded P-Chain's current height. Followers learn of new
-//! blocks through a [`watch`] channel carrying the head's number.
+//! With a data directory ([`Node::open`]) a block is **committed to redb
+//! before it counts as accepted**: [`Node::produce_block`] returns, the
+//! validators sign its messages and the head moves only after the commit, and a
+//! failed commit rolls the block back. Reopening the directory bootstraps the
+//! stored blocks (header results, no BLS) to the same state root, checks their
+//! receipts, and gives the validators back their accepted blocks and messages.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use alloy_primitives::{Address, B256};
+use alloy_consensus::{TxEip1559, TxEnvelope};
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use awm_core::PChainRegistry;
+use thiserror::Error;
 use tokio::sync::{watch, Notify};
 
-use crate::block::{Receipt, Transaction};
+use crate::block::Receipt;
+use crate::config::{ChainConfig, Genesis};
 use crate::executor::{BuiltBlock, Chain, ChainError};
+use crate::mempool::{Mempool, MempoolError};
 use crate::signing::{AcceptedBlock, SigningService};
+use crate::store::{ChainStore, StoreError};
+use crate::tx::Wallet;
+
+/// A transaction for the node to complete, sign and submit for an account whose
+/// key it holds (a dev account's `eth_sendTransaction`, the demo, tests).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TxRequest {
+    /// The callee, or a creation.
+    pub to: TxKind,
+    /// The calldata or creation code.
+    pub input: Bytes,
+    /// The value sent.
+    pub value: U256,
+    /// The gas limit.
+    pub gas_limit: u64,
+    /// The access list (warp predicates travel in it).
+    pub access_list: warp_predicate::AccessList,
+}
+
+/// Why a node could not open, or produce a block.
+#[derive(Debug, Error)]
+pub enum NodeError {
+    /// Building the block failed.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The store failed (the block was rolled back).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored block did not bootstrap.
+    #[error("bootstrapping stored block {number}: {source}")]
+    Bootstrap {
+        /// The block number.
+        number: u64,
+        /// Why.
+        source: ChainError,
+    },
+    /// A stored block's receipts differ from those its replay computed.
+    #[error("stored receipts of block {number} differ from its replay")]
+    Receipts {
+        /// The block number.
+        number: u64,
+    },
+}
 
 /// A chain with a mempool and block production.
 #[derive(Debug)]
 pub struct Node {
     chain: Mutex<Chain>,
+    mempool: Mutex<Mempool>,
+    store: Option<ChainStore>,
     registry: Arc<PChainRegistry>,
-    mempool: Mutex<Vec<Transaction>>,
     validators: Vec<Arc<SigningService>>,
     head: watch::Sender<u64>,
     pending: Notify,
 }
 
 impl Node {
-    /// A node for `chain`, verifying predicates against `registry` and running
-    /// the accept hook of `validators` (the chain's own validators), which start
-    /// with the chain's genesis, and every block the chain holds, accepted.
+    /// A node for `chain` that keeps everything in memory, verifying predicates
+    /// against `registry` and running the accept hook of `validators` (the
+    /// chain's own validators), which start with the chain's genesis, and every
+    /// block the chain holds, accepted.
     pub fn new(chain: Chain, registry: Arc<PChainRegistry>, validators: Vec<Arc<SigningService>>) -> Self {
         for validator in &validators {
             validator.accept_genesis(chain.genesis_hash());
@@ -41,23 +92,66 @@ impl Node {
                 validator.accept(block, receipts);
             }
         }
+        Self::assemble(chain, None, registry, validators)
+    }
+
+    fn assemble(
+        chain: Chain,
+        store: Option<ChainStore>,
+        registry: Arc<PChainRegistry>,
+        validators: Vec<Arc<SigningService>>,
+    ) -> Self {
         let (head, _) = watch::channel(chain.height());
         Self {
             chain: Mutex::new(chain),
-            registry,
             mempool: Mutex::default(),
+            store,
+            registry,
             validators,
             head,
             pending: Notify::new(),
         }
     }
 
+    /// A node whose blocks, receipts and signable messages live in `dir`:
+    /// opened where it was (the stored blocks bootstrapped from `genesis`), or
+    /// created. A directory holding another chain is refused.
+    pub fn open(
+        dir: &Path,
+        config: ChainConfig,
+        genesis: Genesis,
+        registry: Arc<PChainRegistry>,
+        validators: Vec<Arc<SigningService>>,
+    ) -> Result<Self, NodeError> {
+        let mut chain = Chain::new(config, genesis);
+        let store = ChainStore::open(dir, chain.genesis_hash())?;
+        let mut hashes = vec![chain.genesis_hash()];
+        for (block, stored) in store.blocks()? {
+            let number = block.number();
+            let replayed =
+                chain.bootstrap_block(block).map_err(|source| NodeError::Bootstrap { number, source })?;
+            if replayed != stored.as_slice() {
+                return Err(NodeError::Receipts { number });
+            }
+            hashes.push(chain.head_hash());
+        }
+        let messages = store.warp_messages()?;
+        for validator in &validators {
+            validator.restore(hashes.iter().copied(), &messages);
+        }
+        Ok(Self::assemble(chain, Some(store), registry, validators))
+    }
+
     fn lock(&self) -> MutexGuard<'_, Chain> {
-        // Blocks are appended whole before the guard drops.
+        // A block is applied whole (or rolled back) before the guard drops.
         self.chain.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `f` on the chain (for reads: state, blocks, receipts, simulation).
+    fn pool(&self) -> MutexGuard<'_, Mempool> {
+        self.mempool.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the chain (for reads: state, blocks, receipts, calls).
     pub fn with_chain<R>(&self, f: impl FnOnce(&Chain) -> R) -> R {
         f(&self.lock())
     }
@@ -72,43 +166,102 @@ impl Node {
         &self.registry
     }
 
+    /// Whether blocks are committed to a data directory.
+    pub fn is_durable(&self) -> bool {
+        self.store.is_some()
+    }
+
     /// The next nonce of `address`, counting its pending transactions.
     pub fn next_nonce(&self, address: Address) -> u64 {
-        let pending = self
-            .mempool
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .filter(|t| t.from == address)
-            .count();
-        self.with_chain(|c| c.nonce(address)).saturating_add(pending as u64)
+        let chain = self.lock();
+        self.pool().next_nonce(address, &chain)
     }
 
-    /// Adds `tx` to the mempool and returns its hash.
-    pub fn submit(&self, tx: Transaction) -> B256 {
-        let hash = tx.hash();
-        self.mempool.lock().unwrap_or_else(PoisonError::into_inner).push(tx);
+    /// Number of pending transactions.
+    pub fn pending_count(&self) -> usize {
+        self.pool().len()
+    }
+
+    /// Admits a signed transaction to the mempool (see [`Mempool::add`]).
+    pub fn submit(&self, tx: TxEnvelope) -> Result<B256, MempoolError> {
+        let hash = {
+            let chain = self.lock();
+            self.pool().add(tx, &chain)?
+        };
         self.pending.notify_one();
-        hash
+        Ok(hash)
     }
 
-    /// Seals a block from the mempool (`None` if it is empty), accepts it (the
-    /// validators' accept hook) and announces the new head.
-    pub fn produce_block(&self) -> Result<Option<BuiltBlock>, ChainError> {
-        let txs = std::mem::take(&mut *self.mempool.lock().unwrap_or_else(PoisonError::into_inner));
-        if txs.is_empty() {
-            return Ok(None);
-        }
+    /// Completes `request` as an EIP-1559 transaction from `wallet` (its next
+    /// nonce, pending ones counted; a fee cap of twice the next block's base fee;
+    /// no tip), signs and admits it.
+    pub fn sign_and_submit(&self, wallet: &Wallet, request: TxRequest) -> Result<B256, MempoolError> {
+        let hash = {
+            let chain = self.lock();
+            let mut pool = self.pool();
+            let base_fee = chain.base_fee_at(chain.head_timestamp().saturating_add(1));
+            let tx = TxEip1559 {
+                chain_id: chain.config().evm_chain_id,
+                nonce: pool.next_nonce(wallet.address(), &chain),
+                gas_limit: request.gas_limit,
+                max_fee_per_gas: u128::from(base_fee).saturating_mul(2),
+                max_priority_fee_per_gas: 0,
+                to: request.to,
+                value: request.value,
+                access_list: request.access_list,
+                input: request.input,
+            };
+            pool.add(wallet.sign_envelope(tx), &chain)?
+        };
+        self.pending.notify_one();
+        Ok(hash)
+    }
+
+    /// Admits raw EIP-2718 bytes (`eth_sendRawTransaction`).
+    pub fn submit_raw(&self, bytes: &[u8]) -> Result<B256, MempoolError> {
+        let hash = {
+            let chain = self.lock();
+            self.pool().add_raw(bytes, &chain)?
+        };
+        self.pending.notify_one();
+        Ok(hash)
+    }
+
+    /// Seals a block from the mempool (`None` if nothing is executable), commits
+    /// it to the data directory if there is one, then accepts it (the
+    /// validators' accept hook) and announces the new head. A transaction that
+    /// did not fit stays pending; an invalid one is dropped.
+    pub fn produce_block(&self) -> Result<Option<BuiltBlock>, NodeError> {
         let built = {
             let mut chain = self.lock();
-            let parent_time = chain.blocks().last().map_or(chain.genesis().timestamp, |b| b.header.timestamp);
-            chain.build_block(txs, parent_time.saturating_add(1), self.registry.height(), &*self.registry)?
+            let candidates = self.pool().executable(&chain);
+            if candidates.is_empty() {
+                return Ok(None);
+            }
+            let timestamp = chain.head_timestamp().saturating_add(1);
+            let built = chain.build_block(candidates, timestamp, self.registry.height(), &*self.registry)?;
+            let accepted = AcceptedBlock::new(&built.block, &built.receipts);
+            if let Some(store) = &self.store {
+                if let Err(e) = store.commit_block(&built.block, &built.receipts, &accepted.messages) {
+                    chain.rollback_last();
+                    return Err(e.into());
+                }
+            }
+            let mut pool = self.pool();
+            for receipt in &built.receipts {
+                pool.remove(&receipt.tx_hash);
+            }
+            for excluded in &built.excluded {
+                pool.remove(&excluded.tx);
+            }
+            pool.prune(&chain);
+            drop(pool);
+            for validator in &self.validators {
+                validator.accept_decoded(&accepted);
+            }
+            built
         };
-        let accepted = AcceptedBlock::new(&built.block, &built.receipts);
-        for validator in &self.validators {
-            validator.accept_decoded(&accepted);
-        }
-        self.head.send_replace(built.block.header.number);
+        self.head.send_replace(built.block.number());
         Ok(Some(built))
     }
 
@@ -133,16 +286,23 @@ impl Node {
         tokio::time::timeout(timeout, wait).await.ok().flatten()
     }
 
-    /// Produces a block whenever transactions are pending, waiting `batch` after
-    /// the first one so that transactions submitted together share a block. Runs
-    /// until the task is dropped; a block that fails to build is reported to
-    /// `on_error` and its transactions are dropped.
-    pub async fn run_producer(self: Arc<Self>, batch: Duration, on_error: impl Fn(ChainError) + Send) {
+    /// Produces blocks whenever transactions are pending, waiting `batch` after
+    /// the first one so that transactions submitted together share a block, and
+    /// again while some are left (those that did not fit). Runs until the task
+    /// is dropped; a block that fails is reported to `on_error`.
+    pub async fn run_producer(self: Arc<Self>, batch: Duration, on_error: impl Fn(NodeError) + Send) {
         loop {
             self.pending.notified().await;
-            tokio::time::sleep(batch).await;
-            if let Err(e) = self.produce_block() {
-                on_error(e);
+            loop {
+                tokio::time::sleep(batch).await;
+                match self.produce_block() {
+                    Ok(Some(_)) if self.pending_count() > 0 => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        on_error(e);
+                        break;
+                    }
+                }
             }
         }
     }

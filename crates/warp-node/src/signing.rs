@@ -316,6 +316,16 @@ impl SigningService {
         accepted.messages.iter().map(|(id, _)| *id).collect()
     }
 
+    /// Restores what a restarted node had: its accepted blocks (by hash, the
+    /// genesis included) and the messages stored for signing.
+    pub fn restore(&self, accepted: impl IntoIterator<Item = B256>, messages: &[(Id, Vec<u8>)]) {
+        let mut store = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        store.accepted_blocks.extend(accepted);
+        for (id, bytes) in messages {
+            store.messages.insert(*id, bytes.clone());
+        }
+    }
+
     /// Number of stored messages.
     pub fn stored_messages(&self) -> usize {
         self.store.read().unwrap_or_else(PoisonError::into_inner).messages.len()

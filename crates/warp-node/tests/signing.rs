@@ -14,21 +14,25 @@ use warp_node::devnet::{signing_services, validator_keys, ValidatorKey};
 use warp_node::signing::{parse_off_chain_messages, OffChainMessageError};
 use warp_node::signing::{ValidatorUptime, PARSE_ERR_CODE, UNEXPECTED_ERR_CODE, VERIFY_ERR_CODE};
 use warp_node::{
-    sent_messages, BuiltBlock, Chain, ChainConfig, Genesis, Receipt, Refusal, SigningService, Transaction,
+    sent_messages, BuiltBlock, Chain, ChainConfig, Genesis, Receipt, Refusal, SigningService, Wallet,
 };
 use warp_precompile::IWarpMessenger;
-use warp_predicate::{AccessList, WARP_ADDRESS};
+use warp_predicate::WARP_ADDRESS;
 
 const NETWORK: u32 = 12345;
 const HERE: Id = Id([0xaa; 32]);
 const OTHER_CHAIN: Id = Id([0xcc; 32]);
 const SUBNET: Id = Id([0x1a; 32]);
-const USER: Address = Address::repeat_byte(0xee);
+/// The sender of every message.
+fn user() -> Wallet {
+    Wallet::from_seed("signing test user").unwrap()
+}
 const T0: u64 = 1_000;
 
 fn chain() -> Chain {
-    let genesis = Genesis { timestamp: T0, alloc: vec![(USER, U256::from(10u128.pow(24)))] };
-    Chain::new(ChainConfig::new(NETWORK, HERE, SUBNET), genesis)
+    let funded = warp_node::GenesisAccount::funded(U256::from(10u128.pow(24)));
+    let genesis = Genesis { timestamp: T0, alloc: vec![(user().address(), funded)] };
+    Chain::new(ChainConfig::new(NETWORK, HERE, SUBNET, 43_112), genesis)
 }
 
 fn keys() -> Vec<ValidatorKey> {
@@ -39,24 +43,28 @@ fn services(keys: &[ValidatorKey]) -> Vec<Arc<SigningService>> {
     signing_services(keys, NETWORK, HERE)
 }
 
-/// Builds the next block with one `sendWarpMessage(payload)` from `USER` per payload.
+/// Builds the next block with one `sendWarpMessage(payload)` from the user per payload.
 fn send_block(chain: &mut Chain, payloads: &[&[u8]]) -> BuiltBlock {
+    let wallet = user();
     let txs = payloads
         .iter()
         .enumerate()
-        .map(|(i, payload)| Transaction {
-            from: USER,
-            to: Some(WARP_ADDRESS),
-            nonce: chain.nonce(USER) + i as u64,
-            gas_limit: 1_000_000,
-            value: U256::ZERO,
-            input: Bytes::from(
-                IWarpMessenger::sendWarpMessageCall { payload: Bytes::copy_from_slice(payload) }.abi_encode(),
-            ),
-            access_list: AccessList::default(),
+        .map(|(i, payload)| {
+            wallet.sign_recovered(alloy_consensus::TxEip1559 {
+                chain_id: 43_112,
+                nonce: chain.nonce(wallet.address()) + i as u64,
+                gas_limit: 1_000_000,
+                max_fee_per_gas: u128::from(warp_node::config::DEFAULT_BASE_FEE),
+                to: alloy_primitives::TxKind::Call(WARP_ADDRESS),
+                input: Bytes::from(
+                    IWarpMessenger::sendWarpMessageCall { payload: Bytes::copy_from_slice(payload) }
+                        .abi_encode(),
+                ),
+                ..Default::default()
+            })
         })
         .collect();
-    let timestamp = chain.blocks().last().map_or(T0, |b| b.header.timestamp) + 1;
+    let timestamp = chain.head_timestamp() + 1;
     let built = chain.build_block(txs, timestamp, 0, FixedValidatorState::new()).unwrap();
     assert!(built.excluded.is_empty(), "{:?}", built.excluded);
     assert_eq!(built.receipts.len(), payloads.len());
@@ -66,7 +74,7 @@ fn send_block(chain: &mut Chain, payloads: &[&[u8]]) -> BuiltBlock {
 
 /// The unsigned message the precompile builds for `USER` sending `payload` on this chain.
 fn expected_message(payload: &[u8]) -> UnsignedMessage {
-    let call = AddressedCall::new(USER.to_vec(), payload.to_vec()).unwrap();
+    let call = AddressedCall::new(user().address().to_vec(), payload.to_vec()).unwrap();
     UnsignedMessage::new(NETWORK, HERE, call.to_bytes()).unwrap()
 }
 
@@ -167,7 +175,7 @@ fn an_addressed_call_it_never_stored_is_an_unknown_message() {
 
     // The stored message with one byte of its payload changed is another message.
     let stored = expected_message(b"stored");
-    let call = AddressedCall::new(USER.to_vec(), b"stoRed".to_vec()).unwrap();
+    let call = AddressedCall::new(user().address().to_vec(), b"stoRed".to_vec()).unwrap();
     let altered = UnsignedMessage::new(NETWORK, HERE, call.to_bytes()).unwrap();
     assert_ne!(altered.id(), stored.id());
     assert_refused(service, &altered.to_bytes(), &unknown(&altered), PARSE_ERR_CODE);
@@ -325,16 +333,7 @@ fn only_the_precompiles_send_logs_are_stored() {
         address: WARP_ADDRESS,
         data: LogData::new_unchecked(real.data.topics().to_vec(), Bytes::from_static(b"?")),
     };
-    let receipt = |logs: Vec<Log>| Receipt {
-        tx_hash: B256::repeat_byte(1),
-        success: true,
-        gas_used: 21_000,
-        gas_spent: 21_000,
-        logs,
-        output: Bytes::new(),
-        contract_address: None,
-        failed_predicates: Vec::new(),
-    };
+    let receipt = |logs: Vec<Log>| Receipt { logs, ..built.receipts[0].clone() };
     let receipts = vec![receipt(vec![impostor, garbage])];
     assert!(sent_messages(&receipts).is_empty());
     assert!(service.accept(&built.block, &receipts).is_empty());

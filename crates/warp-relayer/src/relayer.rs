@@ -8,12 +8,14 @@
 //! 2. find the set the destination will check it against (its P-Chain height
 //!    and its quorum for the source, from the destination's own config) and
 //!    aggregate signatures ([`Aggregator`]);
-//! 3. build the destination transaction: the signed message as the predicate of
-//!    the access list's first warp tuple, the route's calldata, and a gas limit
-//!    of the intrinsic gas (21,000, calldata and `predicate_gas`) plus the
-//!    execution an `eth_estimateGas`-like simulation measured, plus a quarter;
-//! 4. submit it and wait for its receipt; confirm the predicate verified and the
-//!    call succeeded.
+//! 3. build the destination transaction, an EIP-1559 transaction signed by the
+//!    relayer's [`Wallet`]: the signed message as the predicate of the access
+//!    list's first warp tuple, the route's calldata, a fee cap of twice the base
+//!    fee, and a gas limit of the intrinsic gas (21,000, calldata and
+//!    `predicate_gas`) plus the execution an `eth_estimateGas`-like call
+//!    measured, plus a quarter;
+//! 4. submit it to the destination's mempool and wait for its receipt; confirm
+//!    the predicate verified and the call succeeded.
 //!
 //! Delivery is at least once with no double delivery: a failed attempt is
 //! retried up to [`RelayerConfig::attempts`] times, the relayer never submits a
@@ -24,10 +26,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_consensus::TxEip1559;
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use awm_core::{AddressedCall, Id, Payload, UnsignedMessage, WarpVerifier};
 use thiserror::Error;
-use warp_node::{sent_messages, Node, Transaction};
+use warp_node::executor::call_env;
+use warp_node::{sent_messages, Node, Wallet};
 use warp_predicate::{warp_access_list, PredicateVerifier};
 
 use crate::aggregator::{AggregateError, Aggregator, Progress};
@@ -157,6 +161,9 @@ pub enum RelayError {
     /// The destination would not accept the predicate.
     #[error("the destination rejects the predicate: {0}")]
     Predicate(String),
+    /// The destination's mempool refused the transaction.
+    #[error("the destination refused the transaction: {0}")]
+    Submit(String),
     /// The simulated call reverted (for a reason other than a replay).
     #[error("the destination call reverts in simulation (output 0x{output})")]
     Reverts {
@@ -188,8 +195,8 @@ pub enum RelayError {
 /// The relayer's settings.
 #[derive(Debug, Clone)]
 pub struct RelayerConfig {
-    /// The account that pays for (and sends) destination transactions.
-    pub account: Address,
+    /// The account that signs and pays for destination transactions.
+    pub wallet: Wallet,
     /// Where messages go.
     pub routes: Vec<Route>,
     /// How long to wait for a receipt.
@@ -306,9 +313,13 @@ impl<C: ValidatorClient> Relayer<C> {
     ) -> Result<Option<(B256, u64, u64, usize)>, RelayError> {
         let id = msg.id();
         let dest_config = self.destination.with_chain(|c| c.config().clone());
+        let timestamp = self.destination.with_chain(|c| c.head_timestamp().saturating_add(1));
+        let params = dest_config
+            .warp_at(timestamp)
+            .ok_or_else(|| RelayError::Predicate("warp is not enabled on the destination".into()))?;
         let registry = Arc::clone(self.destination.registry());
         let height = registry.height();
-        let verifier = WarpVerifier::new(&*registry, dest_config.warp_config());
+        let verifier = WarpVerifier::new(&*registry, dest_config.warp_config(params));
         let (set, quorum) = verifier
             .signing_set(&msg.source_chain_id(), height)
             .map_err(|e| RelayError::ValidatorSet { chain: msg.source_chain_id(), reason: e.to_string() })?;
@@ -331,13 +342,9 @@ impl<C: ValidatorClient> Relayer<C> {
 
         let signed = aggregated.message.to_bytes();
         let access_list = warp_access_list([signed.as_slice()]);
-        let (timestamp, block_gas_limit) = self.destination.with_chain(|c| {
-            let parent = c.blocks().last().map_or(c.genesis().timestamp, |b| b.header.timestamp);
-            (parent.saturating_add(1), c.config().block_gas_limit)
-        });
+        let block_gas_limit = dest_config.gas_limit;
         let schedule = dest_config
-            .warp_chain(timestamp)
-            .map(|w| w.schedule)
+            .schedule_at(timestamp)
             .ok_or_else(|| RelayError::Predicate("warp is not active on the destination".into()))?;
         let check = PredicateVerifier::new(verifier, schedule)
             .check_tx(&access_list, height)
@@ -349,19 +356,18 @@ impl<C: ValidatorClient> Relayer<C> {
             )));
         }
 
-        let account = self.config.account;
-        let mut tx = Transaction {
-            from: account,
-            to: Some(route.destination),
-            nonce: self.destination.next_nonce(account),
-            gas_limit: block_gas_limit,
-            value: U256::ZERO,
-            input: route.calldata.clone(),
-            access_list,
-        };
+        let wallet = &self.config.wallet;
+        let env = call_env(
+            wallet.address(),
+            TxKind::Call(route.destination),
+            route.calldata.clone(),
+            U256::ZERO,
+            block_gas_limit,
+            access_list.clone(),
+        );
         let simulated = self
             .destination
-            .with_chain(|c| c.simulate(&tx, check.failures.clone(), timestamp))
+            .with_chain(|c| c.call(env, check.failures.clone(), timestamp))
             .map_err(|e| RelayError::Predicate(e.to_string()))?;
         if !simulated.success {
             let selector = simulated.output.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok());
@@ -371,13 +377,28 @@ impl<C: ValidatorClient> Relayer<C> {
             return Err(RelayError::Reverts { output: alloy_primitives::hex::encode(&simulated.output) });
         }
         let intrinsic =
-            21_000u64.saturating_add(calldata_gas(&tx.input)).saturating_add(check.gas.with_predicates);
-        // Before refunds: a refund is paid back at the end, the gas must be there first.
-        let execution = simulated.gas_spent.saturating_sub(intrinsic);
-        tx.gas_limit = intrinsic.saturating_add(execution).saturating_add(execution / 4).min(block_gas_limit);
-        let (gas_limit, predicate_gas) = (tx.gas_limit, check.gas.with_predicates);
-
-        let hash = self.destination.submit(tx);
+            21_000u64.saturating_add(calldata_gas(&route.calldata)).saturating_add(check.gas.with_predicates);
+        // This chain applies no refunds: what the call used is what it needs.
+        let execution = simulated.gas_used.saturating_sub(intrinsic);
+        let gas_limit =
+            intrinsic.saturating_add(execution).saturating_add(execution / 4).min(block_gas_limit);
+        let predicate_gas = check.gas.with_predicates;
+        let base_fee = self.destination.with_chain(|c| c.base_fee_at(timestamp));
+        let tx = TxEip1559 {
+            chain_id: dest_config.evm_chain_id,
+            nonce: self.destination.next_nonce(wallet.address()),
+            gas_limit,
+            max_fee_per_gas: u128::from(base_fee).saturating_mul(2),
+            max_priority_fee_per_gas: 0,
+            to: TxKind::Call(route.destination),
+            value: U256::ZERO,
+            access_list,
+            input: route.calldata.clone(),
+        };
+        let hash = self
+            .destination
+            .submit(wallet.sign_envelope(tx))
+            .map_err(|e| RelayError::Submit(e.to_string()))?;
         on_event(RelayEvent::Submitted { id, tx: hash, gas_limit, predicate_gas });
         let (block, receipt) = self
             .destination

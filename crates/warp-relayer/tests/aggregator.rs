@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_consensus::TxEip1559;
+use alloy_primitives::TxKind;
+use alloy_primitives::{Bytes, U256};
 use alloy_sol_types::{sol, SolCall};
 use awm_core::acp118::encode_signature_request;
 use awm_core::bls::Signature;
@@ -13,9 +15,10 @@ use awm_core::{
     aggregate_signatures, aggregate_verified, AggregationError, CanonicalValidatorSet, FixedValidatorState,
     Id, NodeId, Quorum, UnsignedMessage, Validator,
 };
+use warp_node::config::{GenesisAccount, DEFAULT_BASE_FEE};
 use warp_node::devnet::{signing_services, validator_keys, ValidatorKey};
-use warp_node::{sent_messages, Chain, ChainConfig, Genesis, SigningService, Transaction};
-use warp_predicate::{AccessList, WARP_ADDRESS};
+use warp_node::{sent_messages, Chain, ChainConfig, Genesis, SigningService, Wallet};
+use warp_predicate::WARP_ADDRESS;
 use warp_relayer::{
     AggregateError, Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, Progress, RequestError,
     ValidatorClient,
@@ -29,7 +32,6 @@ sol! {
 
 const NETWORK: u32 = 12345;
 const SOURCE: Id = Id([0xaa; 32]);
-const USER: Address = Address::repeat_byte(0xee);
 const T0: u64 = 1_000;
 const LATENCY: Duration = Duration::from_millis(1);
 
@@ -45,21 +47,22 @@ impl Source {
     fn new(tag: &str, count: usize, weight: impl Fn(usize) -> u64) -> Self {
         let keys = validator_keys(tag, count, weight).unwrap();
         let services = signing_services(&keys, NETWORK, SOURCE);
-        let genesis = Genesis { timestamp: T0, alloc: vec![(USER, U256::from(10u128.pow(24)))] };
-        let mut chain = Chain::new(ChainConfig::new(NETWORK, SOURCE, Id([0x1a; 32])), genesis);
-        let send = Transaction {
-            from: USER,
-            to: Some(WARP_ADDRESS),
-            nonce: 0,
+        let user = Wallet::from_seed("aggregator test user").unwrap();
+        let funded = GenesisAccount::funded(U256::from(10u128.pow(24)));
+        let genesis = Genesis { timestamp: T0, alloc: vec![(user.address(), funded)] };
+        let mut chain = Chain::new(ChainConfig::new(NETWORK, SOURCE, Id([0x1a; 32]), 1_001), genesis);
+        let send = user.sign_recovered(TxEip1559 {
+            chain_id: 1_001,
             gas_limit: 1_000_000,
-            value: U256::ZERO,
+            max_fee_per_gas: u128::from(DEFAULT_BASE_FEE),
+            to: TxKind::Call(WARP_ADDRESS),
             input: IWarpMessenger::sendWarpMessageCall {
                 payload: Bytes::from_static(b"hello from the source"),
             }
             .abi_encode()
             .into(),
-            access_list: AccessList::default(),
-        };
+            ..Default::default()
+        });
         let built = chain.build_block(vec![send], T0 + 1, 0, FixedValidatorState::new()).unwrap();
         let message = sent_messages(&built.receipts).pop().unwrap();
         for service in &services {

@@ -4,15 +4,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_consensus::transaction::SignerRecoverable;
+use alloy_consensus::Transaction as _;
+use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_sol_types::{SolCall, SolError};
-use awm_core::{CanonicalValidatorSet, Id, Message, PChainRegistry, Quorum, UnsignedMessage, Validator};
+use awm_core::{CanonicalValidatorSet, Id, Message, Quorum, UnsignedMessage, Validator};
 use tokio::sync::mpsc;
 use warp_node::apps::{App, CrossChainMessenger};
+use warp_node::config::GenesisAccount;
 use warp_node::devnet::{register_subnet, signing_services, validator_keys, ValidatorKey};
-use warp_node::{sent_messages, Chain, ChainConfig, ChainError, Genesis, Node, Transaction};
+use warp_node::executor::call_env;
+use warp_node::{sent_messages, Chain, ChainConfig, Genesis, Node, NodeError, PChain, TxRequest, Wallet};
 use warp_precompile::IWarpMessenger;
-use warp_predicate::{unpack, warp_predicates, WARP_ADDRESS};
+use warp_predicate::{unpack, warp_predicates, FailureBits, WARP_ADDRESS};
 use warp_relayer::{
     Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, RelayEvent, Relayer, RelayerConfig, Route,
 };
@@ -22,8 +26,15 @@ const CHAIN_A: Id = Id([0xaa; 32]);
 const CHAIN_B: Id = Id([0xbb; 32]);
 const SUBNET_A: Id = Id([0x1a; 32]);
 const SUBNET_B: Id = Id([0x1b; 32]);
-const USER: Address = Address::repeat_byte(0xee);
-const RELAYER: Address = Address::repeat_byte(0xab);
+/// The user who sends messages on A.
+fn user() -> Wallet {
+    Wallet::from_seed("relayer test user").unwrap()
+}
+
+/// The relayer's account on B.
+fn relayer_wallet() -> Wallet {
+    Wallet::from_seed("relayer test relayer").unwrap()
+}
 const GENESIS_TIME: u64 = 1_700_000_000;
 const VALIDATORS: usize = 10;
 
@@ -36,45 +47,45 @@ struct Fixture {
     messenger_b: Address,
 }
 
-fn start(registry: &Arc<PChainRegistry>, id: Id, subnet: Id, keys: &[ValidatorKey]) -> Arc<Node> {
+fn start(pchain: &PChain, id: Id, subnet: Id, evm_chain_id: u64, keys: &[ValidatorKey]) -> Arc<Node> {
     let genesis = Genesis {
         timestamp: GENESIS_TIME,
-        alloc: [USER, RELAYER].map(|a| (a, U256::from(10u128.pow(24)))).to_vec(),
+        alloc: [user().address(), relayer_wallet().address()]
+            .map(|a| (a, GenesisAccount::funded(U256::from(10u128.pow(24)))))
+            .to_vec(),
     };
-    let chain = Chain::new(ChainConfig::new(NETWORK, id, subnet), genesis);
-    Arc::new(Node::new(chain, Arc::clone(registry), signing_services(keys, NETWORK, id)))
+    let chain = Chain::new(ChainConfig::new(NETWORK, id, subnet, evm_chain_id), genesis);
+    Arc::new(Node::new(chain, Arc::clone(pchain.registry()), signing_services(keys, NETWORK, id)))
 }
 
-fn user_tx(node: &Node, to: Option<Address>, input: Vec<u8>) -> Transaction {
-    Transaction {
-        from: USER,
-        to,
-        nonce: node.next_nonce(USER),
-        gas_limit: 5_000_000,
-        value: U256::ZERO,
+/// The user's transaction to `to` (a creation when `None`).
+fn user_request(to: Option<Address>, input: Vec<u8>) -> TxRequest {
+    TxRequest {
+        to: to.map_or(TxKind::Create, TxKind::Call),
         input: Bytes::from(input),
-        access_list: Default::default(),
+        gas_limit: 5_000_000,
+        ..Default::default()
     }
 }
 
 /// Submits one user transaction and seals it in a block; it must succeed. Returns the block number.
 fn seal(node: &Node, to: Option<Address>, input: Vec<u8>) -> (u64, Option<Address>) {
-    node.submit(user_tx(node, to, input));
+    node.sign_and_submit(&user(), user_request(to, input)).unwrap();
     let built = node.produce_block().unwrap().unwrap();
     assert!(built.excluded.is_empty(), "{:?}", built.excluded);
     assert!(built.receipts[0].success, "{:?}", built.receipts[0]);
-    (built.block.header.number, built.receipts[0].contract_address)
+    (built.block.number(), built.receipts[0].contract_address)
 }
 
 impl Fixture {
     fn new() -> Self {
-        let registry = Arc::new(PChainRegistry::new());
+        let pchain = PChain::in_memory();
         let keys_a = validator_keys("A", VALIDATORS, |i| 1_000 + 17 * i as u64).unwrap();
         let keys_b = validator_keys("B", VALIDATORS, |i| 1_000 + 17 * i as u64).unwrap();
-        register_subnet(&registry, CHAIN_A, SUBNET_A, &keys_a).unwrap();
-        register_subnet(&registry, CHAIN_B, SUBNET_B, &keys_b).unwrap();
-        let a = start(&registry, CHAIN_A, SUBNET_A, &keys_a);
-        let b = start(&registry, CHAIN_B, SUBNET_B, &keys_b);
+        register_subnet(&pchain, CHAIN_A, SUBNET_A, &keys_a).unwrap();
+        register_subnet(&pchain, CHAIN_B, SUBNET_B, &keys_b).unwrap();
+        let a = start(&pchain, CHAIN_A, SUBNET_A, 1_001, &keys_a);
+        let b = start(&pchain, CHAIN_B, SUBNET_B, 1_002, &keys_b);
         let messenger_a =
             seal(&a, None, App::CrossChainMessenger.creation_code(&[]).unwrap().to_vec()).1.unwrap();
         let messenger_b =
@@ -127,7 +138,7 @@ impl Fixture {
             Arc::clone(&self.b),
             Aggregator::new(net, config),
             RelayerConfig {
-                account: RELAYER,
+                wallet: relayer_wallet(),
                 routes: vec![Route {
                     name: "messenger".into(),
                     source_address: self.messenger_a,
@@ -146,10 +157,18 @@ impl Fixture {
     }
 
     fn view<C: SolCall>(&self, call: C) -> C::Return {
-        let receipt =
-            self.b.with_chain(|c| c.call(USER, self.messenger_b, Bytes::from(call.abi_encode()))).unwrap();
-        assert!(receipt.success);
-        C::abi_decode_returns(&receipt.output).unwrap()
+        let env = call_env(
+            user().address(),
+            TxKind::Call(self.messenger_b),
+            call.abi_encode().into(),
+            U256::ZERO,
+            0,
+            Default::default(),
+        );
+        let outcome =
+            self.b.with_chain(|c| c.call(env, FailureBits::none_failed(), c.head_timestamp() + 1)).unwrap();
+        assert!(outcome.success);
+        C::abi_decode_returns(&outcome.output).unwrap()
     }
 
     fn received_count(&self) -> U256 {
@@ -177,7 +196,7 @@ fn aggregator_config(request_timeout_ms: u64, deadline_ms: u64) -> AggregatorCon
 }
 
 /// Runs B's block producer; build errors go to the returned channel.
-fn produce(node: &Arc<Node>) -> (tokio::task::JoinHandle<()>, mpsc::UnboundedReceiver<ChainError>) {
+fn produce(node: &Arc<Node>) -> (tokio::task::JoinHandle<()>, mpsc::UnboundedReceiver<NodeError>) {
     let (errors, received) = mpsc::unbounded_channel();
     let task = tokio::spawn(Arc::clone(node).run_producer(Duration::from_millis(1), move |e| {
         let _ = errors.send(e);
@@ -264,10 +283,13 @@ async fn a_message_is_delivered_once_and_a_replay_is_recognised() {
     // The transaction carries the signed message as predicate 0, verifiable against A's set.
     let sent = fx.b.with_chain(|c| {
         let (b, _) = c.block(block).unwrap();
-        b.transactions.iter().find(|t| t.hash() == tx).cloned().unwrap()
+        b.transactions.iter().find(|t| *t.tx_hash() == tx).cloned().unwrap()
     });
-    assert_eq!((sent.from, sent.to, sent.gas_limit), (RELAYER, Some(fx.messenger_b), gas_limit));
-    let predicates = warp_predicates(&sent.access_list);
+    assert_eq!(
+        (sent.recover_signer().unwrap(), sent.to(), sent.gas_limit()),
+        (relayer_wallet().address(), Some(fx.messenger_b), gas_limit)
+    );
+    let predicates = warp_predicates(sent.access_list().unwrap());
     assert_eq!(predicates.len(), 1);
     let signed = Message::parse(&unpack(predicates[0]).unwrap()).unwrap();
     assert_eq!(signed.unsigned(), &message);
@@ -281,7 +303,7 @@ async fn a_message_is_delivered_once_and_a_replay_is_recognised() {
 
     // The same relayer again: it remembers, submits nothing.
     let height = fx.b_height();
-    let nonce = fx.b.next_nonce(RELAYER);
+    let nonce = fx.b.next_nonce(relayer_wallet().address());
     let again = relay(&mut relayer, number).await;
     assert_eq!(
         again,
@@ -290,7 +312,7 @@ async fn a_message_is_delivered_once_and_a_replay_is_recognised() {
             RelayEvent::AlreadyDelivered { id }
         ]
     );
-    assert_eq!((fx.b_height(), fx.b.next_nonce(RELAYER)), (height, nonce));
+    assert_eq!((fx.b_height(), fx.b.next_nonce(relayer_wallet().address())), (height, nonce));
 
     // A fresh relayer with no memory: the app's replay refusal tells it, and it submits nothing.
     let mut fresh = fx.honest_relayer();
@@ -299,7 +321,7 @@ async fn a_message_is_delivered_once_and_a_replay_is_recognised() {
     assert_shape(&events, &["Aggregated", "AlreadyDelivered"]);
     assert_eq!(events.last(), Some(&RelayEvent::AlreadyDelivered { id }));
     assert!(fresh.delivered().contains(&id));
-    assert_eq!((fx.b_height(), fx.b.next_nonce(RELAYER)), (height, nonce));
+    assert_eq!((fx.b_height(), fx.b.next_nonce(relayer_wallet().address())), (height, nonce));
     assert_eq!(fx.received_count(), U256::from(1));
 
     producer.abort();
@@ -322,7 +344,7 @@ async fn without_the_replay_selector_a_fresh_relayer_reports_the_revert() {
         Arc::clone(&fx.b),
         Aggregator::new(net, aggregator_config(1_000, 5_000)),
         RelayerConfig {
-            account: RELAYER,
+            wallet: relayer_wallet(),
             routes: vec![Route {
                 name: "messenger".into(),
                 source_address: fx.messenger_a,
@@ -349,7 +371,7 @@ async fn without_the_replay_selector_a_fresh_relayer_reports_the_revert() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_without_a_route_are_ignored() {
     let fx = Fixture::new();
-    // The user calls the precompile directly: an AddressedCall from USER, which has no route.
+    // The user calls the precompile directly: an AddressedCall from the user, which has no route.
     let send = IWarpMessenger::sendWarpMessageCall { payload: Bytes::from_static(b"not for a route") };
     let (number, _) = seal(&fx.a, Some(WARP_ADDRESS), send.abi_encode());
     let receipts = fx.a.with_chain(|c| c.block(number).unwrap().1.to_vec());
@@ -375,7 +397,7 @@ async fn too_many_silent_validators_fail_the_message_and_nothing_is_submitted() 
     let net = fx.network(|i| if silent(i) { Behaviour::Silent } else { Behaviour::Honest });
     let mut relayer = fx.relayer(net, aggregator_config(100, 2_000));
     let height = fx.b_height();
-    let nonce = fx.b.next_nonce(RELAYER);
+    let nonce = fx.b.next_nonce(relayer_wallet().address());
 
     let events = relay(&mut relayer, number).await;
     assert_shape(&events, &["Failed"]);
@@ -392,7 +414,7 @@ async fn too_many_silent_validators_fail_the_message_and_nothing_is_submitted() 
     assert!(reason.contains("6 timed out"), "{reason}");
 
     assert!(relayer.delivered().is_empty());
-    assert_eq!((fx.b_height(), fx.b.next_nonce(RELAYER)), (height, nonce));
+    assert_eq!((fx.b_height(), fx.b.next_nonce(relayer_wallet().address())), (height, nonce));
     assert_eq!(fx.received_count(), U256::ZERO);
     producer.abort();
 }
@@ -429,8 +451,10 @@ async fn the_running_relayer_delivers_what_a_sends() {
     }));
 
     let texts: [&[u8]; 2] = [b"first message", b"second message"];
-    let hashes: Vec<_> =
-        texts.iter().map(|t| fx.a.submit(user_tx(&fx.a, Some(fx.messenger_a), fx.send_call(t)))).collect();
+    let hashes: Vec<_> = texts
+        .iter()
+        .map(|t| fx.a.sign_and_submit(&user(), user_request(Some(fx.messenger_a), fx.send_call(t))).unwrap())
+        .collect();
     for hash in &hashes {
         let (_, receipt) = fx.a.wait_for_receipt(*hash, Duration::from_secs(10)).await.unwrap();
         assert!(receipt.success);
@@ -466,8 +490,8 @@ async fn the_running_relayer_delivers_what_a_sends() {
     assert!(errors_a.try_recv().is_err() && errors_b.try_recv().is_err());
 }
 
-/// A delivery whose execution frees storage (a long `lastData` replaced by a short one) earns a gas
-/// refund: its gas limit must cover the gas spent before the refund, not only what the receipt shows.
+/// A delivery whose execution frees storage (a long `lastData` replaced by a short one) would earn a
+/// refund on Ethereum; this chain applies none, and the gas limit covers what the delivery uses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_that_frees_storage_gets_enough_gas() {
     let fx = Fixture::new();

@@ -24,9 +24,16 @@ pub struct WarpPrecompiles {
 }
 
 impl WarpPrecompiles {
-    /// The provider for `spec`.
+    /// The provider for `spec`: revm's precompiles of that spec, and warp.
     pub fn new(spec: SpecId) -> Self {
         Self { inner: EthPrecompiles::new(spec) }
+    }
+
+    /// Warp and a chain's own set of the other precompiles (for example
+    /// Avalanche's P-256 verifier from Granite). The set's `spec` must be the
+    /// EVM's, or revm replaces the set with its own at the first transaction.
+    pub fn with_precompiles(precompiles: EthPrecompiles) -> Self {
+        Self { inner: precompiles }
     }
 }
 
