@@ -25,6 +25,13 @@ pub struct Block {
     pub header: Header,
     /// The signed transactions, in execution order.
     pub transactions: Vec<TxEnvelope>,
+    /// Their senders as the producer had them (not hashed; empty for a block
+    /// from elsewhere). A bootstrap of this node's own history takes them
+    /// instead of recovering every signature again, which is also how a devnet
+    /// replays a transaction sent from an impersonated account; a verifying
+    /// import recovers the senders itself and refuses a block whose given ones
+    /// differ.
+    pub senders: Vec<Address>,
 }
 
 impl Block {
@@ -140,7 +147,12 @@ mod tests {
         let tx = wallet.sign_envelope(TxEip1559 { chain_id: 1, gas_limit: 21_000, ..Default::default() });
         let header =
             Header { number: 7, timestamp: 9, extra_data: Bytes::from(vec![0; 86]), ..Default::default() };
-        let block = Block { p_chain_height: 3, header: header.clone(), transactions: vec![tx.clone()] };
+        let block = Block {
+            p_chain_height: 3,
+            header: header.clone(),
+            transactions: vec![tx.clone()],
+            senders: vec![wallet.address()],
+        };
         let bytes = block.to_bytes();
         assert_eq!(Block::from_bytes(&bytes).unwrap(), block);
         assert!(Block::from_bytes(&[bytes.as_slice(), &[0]].concat()).is_err());

@@ -20,8 +20,8 @@
 //! otherwise revm's mainnet handler, where warp tuples are ordinary access-list
 //! tuples.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use alloy_consensus::constants::EMPTY_OMMER_ROOT_HASH;
 use alloy_consensus::{Header, Transaction as _, TxEnvelope};
@@ -234,8 +234,69 @@ pub struct Chain {
     receipts: Vec<Vec<Receipt>>,
     by_hash: HashMap<B256, u64>,
     by_tx: HashMap<B256, (u64, usize)>,
-    /// The state before the last built block, to roll it back.
-    undo: Option<InMemoryDB>,
+    /// The post-state of the last [`STATE_HISTORY`] blocks (the head's last),
+    /// for reads at a block number.
+    history: VecDeque<(u64, Arc<InMemoryDB>)>,
+    /// Direct state changes (a devnet's `anvil_set*`), each after the block it follows.
+    overrides: Vec<(u64, StateOverride)>,
+    /// Whether the last block was built here (and may be rolled back).
+    built_last: bool,
+}
+
+/// How many recent blocks' states are kept for reads at a block number (as a
+/// non-archive geth node keeps 128).
+pub const STATE_HISTORY: usize = 256;
+
+/// A direct change to an account, outside any transaction: what a devnet's
+/// `anvil_setBalance`, `anvil_setNonce`, `anvil_setCode` and
+/// `anvil_setStorageAt` do. A chain records each with the block it follows, so
+/// a bootstrap replays it at the same place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateOverride {
+    /// Sets the balance.
+    Balance(Address, U256),
+    /// Sets the nonce.
+    Nonce(Address, u64),
+    /// Sets the code.
+    Code(Address, Bytes),
+    /// Sets a storage slot.
+    Storage(Address, B256, B256),
+}
+
+/// Read access to one state: the latest, or a recent block's.
+#[derive(Debug, Clone, Copy)]
+pub struct StateView<'a> {
+    db: &'a InMemoryDB,
+}
+
+impl StateView<'_> {
+    /// An account (`None` if it does not exist; an empty account does not).
+    pub fn account(&self, address: Address) -> Option<AccountInfo> {
+        self.db.basic_ref(address).ok().flatten().filter(|info| !info.is_empty())
+    }
+
+    /// An account's nonce.
+    pub fn nonce(&self, address: Address) -> u64 {
+        self.account(address).map_or(0, |a| a.nonce)
+    }
+
+    /// An account's balance.
+    pub fn balance(&self, address: Address) -> U256 {
+        self.account(address).map_or(U256::ZERO, |a| a.balance)
+    }
+
+    /// An account's code (empty if none).
+    pub fn code(&self, address: Address) -> Bytes {
+        self.account(address)
+            .and_then(|a| a.code.or_else(|| self.db.code_by_hash_ref(a.code_hash).ok()))
+            .map(|c| c.original_bytes())
+            .unwrap_or_default()
+    }
+
+    /// A storage slot.
+    pub fn storage(&self, address: Address, slot: U256) -> U256 {
+        self.db.storage_ref(address, slot).unwrap_or_default()
+    }
 }
 
 impl Chain {
@@ -265,9 +326,12 @@ impl Chain {
             receipts: Vec::new(),
             by_hash: HashMap::new(),
             by_tx: HashMap::new(),
-            undo: None,
+            history: VecDeque::new(),
+            overrides: Vec::new(),
+            built_last: false,
         };
         chain.apply_warp_transitions(None, chain.genesis.timestamp);
+        chain.history.push_back((0, Arc::new(chain.db.clone())));
         let header = Header {
             ommers_hash: EMPTY_OMMER_ROOT_HASH,
             state_root: chain.state_root(),
@@ -379,33 +443,60 @@ impl Chain {
         Some((number, receipts.get(position)?))
     }
 
+    /// The latest state.
+    pub fn latest(&self) -> StateView<'_> {
+        StateView { db: &self.db }
+    }
+
+    /// The state after block `number`: the latest for the head, a kept one for
+    /// the last [`STATE_HISTORY`] blocks, `None` further back or ahead.
+    pub fn state_at(&self, number: u64) -> Option<StateView<'_>> {
+        if number == self.height() {
+            return Some(self.latest());
+        }
+        self.history.iter().find(|(n, _)| *n == number).map(|(_, db)| StateView { db })
+    }
+
     /// An account's state (`None` if it does not exist; an empty account, which
     /// EIP-161 deletes once touched, does not exist).
     pub fn account(&self, address: Address) -> Option<AccountInfo> {
-        self.db.basic_ref(address).ok().flatten().filter(|info| !info.is_empty())
+        self.latest().account(address)
     }
 
     /// An account's nonce (0 if it does not exist).
     pub fn nonce(&self, address: Address) -> u64 {
-        self.account(address).map_or(0, |a| a.nonce)
+        self.latest().nonce(address)
     }
 
     /// An account's balance (0 if it does not exist).
     pub fn balance(&self, address: Address) -> U256 {
-        self.account(address).map_or(U256::ZERO, |a| a.balance)
+        self.latest().balance(address)
     }
 
     /// An account's code (empty if none).
     pub fn code(&self, address: Address) -> Bytes {
-        self.account(address)
-            .and_then(|a| a.code.or_else(|| self.db.code_by_hash_ref(a.code_hash).ok()))
-            .map(|c| c.original_bytes())
-            .unwrap_or_default()
+        self.latest().code(address)
     }
 
     /// A storage slot.
     pub fn storage(&self, address: Address, slot: U256) -> U256 {
-        self.db.storage_ref(address, slot).unwrap_or_default()
+        self.latest().storage(address, slot)
+    }
+
+    /// Changes the latest state directly (see [`StateOverride`]), recorded
+    /// after the head block.
+    pub fn apply_override(&mut self, change: StateOverride) {
+        apply_override(&mut self.db, &change);
+        self.overrides.push((self.height(), change));
+        // The head's kept state is what reads at its number see.
+        if let Some(last) = self.history.back_mut() {
+            last.1 = Arc::new(self.db.clone());
+        }
+    }
+
+    /// The direct changes, each with the block it follows.
+    pub fn overrides(&self) -> &[(u64, StateOverride)] {
+        &self.overrides
     }
 
     /// Ethereum's state root of the current state (accounts keyed by the hash of
@@ -441,14 +532,34 @@ impl Chain {
     /// and `eth_estimateGas` do: no nonce check, no fee charged, the base-fee
     /// check off, in a next block at `timestamp`, with `failures` as its
     /// predicates' failure bits while warp is enabled.
-    pub fn call(
+    pub fn call(&self, tx: TxEnv, failures: FailureBits, timestamp: u64) -> Result<CallOutcome, ChainError> {
+        self.call_on(&self.db, self.height().saturating_add(1), tx, failures, timestamp)
+    }
+
+    /// [`Chain::call`] on the state after block `number` (one of the last
+    /// [`STATE_HISTORY`]), in a block numbered after it at `timestamp`.
+    pub fn call_at(
         &self,
+        number: u64,
+        tx: TxEnv,
+        failures: FailureBits,
+        timestamp: u64,
+    ) -> Result<CallOutcome, ChainError> {
+        let state = self.state_at(number).ok_or_else(|| {
+            ChainError::Call(format!("no state for block {number} (kept: the last {STATE_HISTORY})"))
+        })?;
+        self.call_on(state.db, number.saturating_add(1), tx, failures, timestamp)
+    }
+
+    fn call_on(
+        &self,
+        db: &InMemoryDB,
+        number: u64,
         mut tx: TxEnv,
         failures: FailureBits,
         timestamp: u64,
     ) -> Result<CallOutcome, ChainError> {
-        let mut scratch = CacheDB::new(&self.db);
-        let number = self.height().saturating_add(1);
+        let mut scratch = CacheDB::new(db);
         let block = self.block_env(number, timestamp);
         let mut cfg = self.cfg();
         cfg.disable_nonce_check = true;
@@ -545,18 +656,20 @@ impl Chain {
                 _ => (candidates, PredicateResults::new()),
             };
 
-        let snapshot = self.db.clone();
         self.apply_warp_transitions(Some(self.head_timestamp()), timestamp);
         let run = self.execute(number, timestamp, included, &results);
         let mut deferred = Vec::new();
         let mut transactions = Vec::new();
+        let mut senders = Vec::new();
         let mut receipts = Vec::new();
         for (tx, outcome) in run {
             let hash = tx::hash(tx.inner());
             match outcome {
                 Ok(receipt) => {
                     receipts.push(receipt);
-                    transactions.push(tx.into_inner());
+                    let (envelope, sender) = tx.into_parts();
+                    senders.push(sender);
+                    transactions.push(envelope);
                 }
                 Err(Refused::DoesNotFit { .. }) => {
                     results.remove_tx(&hash);
@@ -571,29 +684,39 @@ impl Chain {
         let extra = match self.extra(&results) {
             Ok(extra) => extra,
             Err(source) => {
-                self.db = snapshot;
+                self.restore_head_state();
                 return Err(ChainError::Results { number, source });
             }
         };
         let header = self.header(number, timestamp, &transactions, &receipts, extra);
-        let block = Block { p_chain_height, header, transactions };
+        let block = Block { p_chain_height, header, transactions, senders };
         self.append(block.clone(), receipts.clone());
-        self.undo = Some(snapshot);
+        self.built_last = true;
         Ok(BuiltBlock { block, receipts, excluded, deferred })
+    }
+
+    /// Puts the state back to the head's kept post-state (a block that failed).
+    fn restore_head_state(&mut self) {
+        if let Some((_, state)) = self.history.back() {
+            self.db = InMemoryDB::clone(state);
+        }
     }
 
     /// Takes back the block [`Chain::build_block`] just appended, state
     /// included (a node whose store could not commit it). Does nothing after
     /// an import, or twice.
     pub fn rollback_last(&mut self) {
-        let Some(state) = self.undo.take() else { return };
+        if !std::mem::take(&mut self.built_last) {
+            return;
+        }
         let Some(block) = self.blocks.pop() else { return };
         self.hashes.pop();
+        self.history.pop_back();
         self.by_hash.remove(&block.hash());
         for receipt in self.receipts.pop().unwrap_or_default() {
             self.by_tx.remove(&receipt.tx_hash);
         }
-        self.db = state;
+        self.restore_head_state();
     }
 
     /// Imports a block another validator proposed, as the reference verifies
@@ -608,7 +731,18 @@ impl Chain {
     ) -> Result<&[Receipt], ChainError> {
         let number = block.number();
         self.check_header(&block)?;
+        // A validator recovers every sender itself: given ones must agree.
         let senders = recover_all(&block)?;
+        if !block.senders.is_empty() && block.senders != senders {
+            let position = block.senders.iter().zip(&senders).position(|(a, b)| a != b).unwrap_or(0);
+            let tx = block.transactions.get(position).map(tx::hash).unwrap_or_default();
+            return Err(ChainError::InvalidTransaction {
+                number,
+                position,
+                tx,
+                reason: "invalid sender".into(),
+            });
+        }
         let header_results = self.header_results_bytes(&block)?;
         let results =
             match (self.config.warp_at(block.timestamp()), self.config.schedule_at(block.timestamp())) {
@@ -643,7 +777,13 @@ impl Chain {
     pub fn bootstrap_block(&mut self, block: Block) -> Result<&[Receipt], ChainError> {
         let number = block.number();
         self.check_header(&block)?;
-        let senders = recover_all(&block)?;
+        // Accepted history as this node stored it: the senders it recorded
+        // (an impersonated one on a devnet included), else recovered.
+        let senders = if block.senders.len() == block.transactions.len() {
+            block.senders.clone()
+        } else {
+            recover_all(&block)?
+        };
         let bytes = self.header_results_bytes(&block)?;
         let results = match self.config.warp_at(block.timestamp()) {
             Some(_) if self.config.rule == PredicateRule::ResultsInBlock => {
@@ -665,7 +805,6 @@ impl Chain {
     ) -> Result<&[Receipt], ChainError> {
         let number = block.number();
         let timestamp = block.timestamp();
-        let snapshot = self.db.clone();
         self.apply_warp_transitions(Some(self.head_timestamp()), timestamp);
         let txs: Vec<SignedTx> = block
             .transactions
@@ -705,11 +844,11 @@ impl Chain {
             }
         };
         if let Err(e) = checked {
-            self.db = snapshot;
+            self.restore_head_state();
             return Err(e);
         }
         self.append(block, receipts);
-        self.undo = None;
+        self.built_last = false;
         Ok(self.receipts.last().map_or(&[], Vec::as_slice))
     }
 
@@ -799,6 +938,10 @@ impl Chain {
         self.hashes.push(hash);
         self.blocks.push(block);
         self.receipts.push(receipts);
+        self.history.push_back((number, Arc::new(self.db.clone())));
+        while self.history.len() > STATE_HISTORY.saturating_add(1) {
+            self.history.pop_front();
+        }
     }
 
     /// Applies the `warpConfig` changes after `parent` up to `timestamp`, in
@@ -1012,6 +1155,28 @@ fn recover_all(block: &Block) -> Result<Vec<Address>, ChainError> {
             })
         })
         .collect()
+}
+
+/// Writes a [`StateOverride`] into a state.
+fn apply_override(db: &mut InMemoryDB, change: &StateOverride) {
+    let address = match change {
+        StateOverride::Balance(a, _)
+        | StateOverride::Nonce(a, _)
+        | StateOverride::Code(a, _)
+        | StateOverride::Storage(a, _, _) => *a,
+    };
+    let mut info = db.basic_ref(address).ok().flatten().unwrap_or_default();
+    match change {
+        StateOverride::Balance(_, balance) => info.balance = *balance,
+        StateOverride::Nonce(_, nonce) => info.nonce = *nonce,
+        StateOverride::Code(_, code) => info = info.with_code(Bytecode::new_raw(code.clone())),
+        StateOverride::Storage(_, slot, value) => {
+            let _ =
+                db.insert_account_storage(address, U256::from_be_bytes(slot.0), U256::from_be_bytes(value.0));
+            return;
+        }
+    }
+    db.insert_account_info(address, info);
 }
 
 /// Subnet-EVM credits the whole fee to the coinbase; revm credited the tip.

@@ -191,6 +191,27 @@ impl Mempool {
     /// Admits a transaction after the checks (see the module docs), against
     /// `chain`'s state and rules for its next block.
     pub fn add(&mut self, envelope: TxEnvelope, chain: &Chain) -> Result<B256, MempoolError> {
+        self.admit(envelope, None, chain)
+    }
+
+    /// Admits a transaction sent as `sender` without its key (a devnet's
+    /// impersonated account): its signature is a placeholder and is not
+    /// checked; every other check runs.
+    pub fn add_impersonated(
+        &mut self,
+        envelope: TxEnvelope,
+        sender: Address,
+        chain: &Chain,
+    ) -> Result<B256, MempoolError> {
+        self.admit(envelope, Some(sender), chain)
+    }
+
+    fn admit(
+        &mut self,
+        envelope: TxEnvelope,
+        as_sender: Option<Address>,
+        chain: &Chain,
+    ) -> Result<B256, MempoolError> {
         let hash = tx::hash(&envelope);
         if self.by_hash.contains_key(&hash) {
             return Err(MempoolError::AlreadyKnown);
@@ -221,7 +242,10 @@ impl Mempool {
             Some(id) if id != config.evm_chain_id => return Err(MempoolError::InvalidSender),
             _ => {}
         }
-        let signed = tx::recover(envelope)?;
+        let signed = match as_sender {
+            Some(sender) => SignedTx::new_unchecked(envelope, sender),
+            None => tx::recover(envelope)?,
+        };
         let sender = signed.signer();
         let timestamp = chain.head_timestamp();
         let base = intrinsic_gas_without_access_list(signed.input(), signed.to().is_none());

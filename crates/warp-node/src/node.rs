@@ -68,6 +68,25 @@ pub enum NodeError {
     },
 }
 
+/// How the node picks a block's timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Clock {
+    /// Follow the wall clock (plus `offset`), never earlier than the parent's
+    /// time plus one second; otherwise always the parent's plus one.
+    pub wall: bool,
+    /// Seconds added to the wall clock (a devnet's `evm_increaseTime`).
+    pub offset: i64,
+    /// The next block's timestamp, once (`evm_setNextBlockTimestamp`).
+    pub next: Option<u64>,
+}
+
+/// A state a devnet can go back to (`evm_snapshot`).
+#[derive(Debug, Clone)]
+struct Snapshot {
+    chain: Chain,
+    overrides: usize,
+}
+
 /// A chain with a mempool and block production.
 #[derive(Debug)]
 pub struct Node {
@@ -78,6 +97,8 @@ pub struct Node {
     validators: Vec<Arc<SigningService>>,
     head: watch::Sender<u64>,
     pending: Notify,
+    clock: Mutex<Clock>,
+    snapshots: Mutex<Vec<Snapshot>>,
 }
 
 impl Node {
@@ -110,6 +131,8 @@ impl Node {
             validators,
             head,
             pending: Notify::new(),
+            clock: Mutex::default(),
+            snapshots: Mutex::default(),
         }
     }
 
@@ -126,6 +149,13 @@ impl Node {
         let mut chain = Chain::new(config, genesis);
         let store = ChainStore::open(dir, chain.genesis_hash())?;
         let mut hashes = vec![chain.genesis_hash()];
+        let mut overrides = store.overrides()?.into_iter().peekable();
+        let mut apply_due = |chain: &mut Chain| {
+            while let Some((_, change)) = overrides.next_if(|(after, _)| *after <= chain.height()) {
+                chain.apply_override(change);
+            }
+        };
+        apply_due(&mut chain);
         for (block, stored) in store.blocks()? {
             let number = block.number();
             let replayed =
@@ -134,6 +164,7 @@ impl Node {
                 return Err(NodeError::Receipts { number });
             }
             hashes.push(chain.head_hash());
+            apply_due(&mut chain);
         }
         let messages = store.warp_messages()?;
         for validator in &validators {
@@ -232,13 +263,53 @@ impl Node {
     /// validators' accept hook) and announces the new head. A transaction that
     /// did not fit stays pending; an invalid one is dropped.
     pub fn produce_block(&self) -> Result<Option<BuiltBlock>, NodeError> {
+        self.produce(false)
+    }
+
+    /// Seals a block now, empty if nothing is executable (a devnet's `evm_mine`).
+    pub fn mine(&self) -> Result<BuiltBlock, NodeError> {
+        self.produce(true)?.ok_or(NodeError::Chain(ChainError::Call("no block was sealed".into())))
+    }
+
+    /// How block timestamps are chosen.
+    pub fn clock(&self) -> Clock {
+        *self.clock.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Changes how block timestamps are chosen.
+    pub fn set_clock(&self, clock: Clock) {
+        *self.clock.lock().unwrap_or_else(PoisonError::into_inner) = clock;
+    }
+
+    /// The timestamp the next block gets (taking a one-time `next`).
+    fn next_timestamp(&self, parent: u64, take: bool) -> u64 {
+        let mut clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
+        let following = parent.saturating_add(1);
+        if let Some(next) = if take { clock.next.take() } else { clock.next } {
+            return next.max(parent);
+        }
+        if !clock.wall {
+            return following;
+        }
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        now.saturating_add_signed(clock.offset).max(following)
+    }
+
+    /// The timestamp a block sealed now would get (for `pending` reads).
+    pub fn pending_timestamp(&self) -> u64 {
+        let parent = self.with_chain(Chain::head_timestamp);
+        self.next_timestamp(parent, false)
+    }
+
+    fn produce(&self, force: bool) -> Result<Option<BuiltBlock>, NodeError> {
         let built = {
             let mut chain = self.lock();
             let candidates = self.pool().executable(&chain);
-            if candidates.is_empty() {
+            if candidates.is_empty() && !force {
                 return Ok(None);
             }
-            let timestamp = chain.head_timestamp().saturating_add(1);
+            let timestamp = self.next_timestamp(chain.head_timestamp(), true);
             let built = chain.build_block(candidates, timestamp, self.registry.height(), &*self.registry)?;
             let accepted = AcceptedBlock::new(&built.block, &built.receipts);
             if let Some(store) = &self.store {
@@ -263,6 +334,88 @@ impl Node {
         };
         self.head.send_replace(built.block.number());
         Ok(Some(built))
+    }
+
+    /// Remembers the current chain (a devnet's `evm_snapshot`): its ID.
+    pub fn snapshot(&self) -> u64 {
+        let chain = self.lock().clone();
+        let overrides = chain.overrides().len();
+        let mut snapshots = self.snapshots.lock().unwrap_or_else(PoisonError::into_inner);
+        snapshots.push(Snapshot { chain, overrides });
+        snapshots.len().saturating_sub(1) as u64
+    }
+
+    /// Goes back to snapshot `id` (a devnet's `evm_revert`): the blocks after it,
+    /// their messages and the state changes since are taken back (from the data
+    /// directory too), and the snapshot and later ones are forgotten. `false`
+    /// if there is no such snapshot.
+    pub fn revert(&self, id: u64) -> Result<bool, NodeError> {
+        let mut snapshots = self.snapshots.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(index) = usize::try_from(id).ok().filter(|i| *i < snapshots.len()) else {
+            return Ok(false);
+        };
+        let mut taken = snapshots.split_off(index);
+        let Some(snapshot) = taken.drain(..).next() else { return Ok(false) };
+        drop(snapshots);
+        let mut chain = self.lock();
+        let height = snapshot.chain.height();
+        let mut dropped_blocks = Vec::new();
+        let mut dropped_messages = Vec::new();
+        for (block, receipts) in (height.saturating_add(1)..=chain.height()).filter_map(|n| chain.block(n)) {
+            dropped_blocks.push(block.hash());
+            dropped_messages.extend(crate::signing::sent_messages(receipts).iter().map(|m| m.id()));
+        }
+        if let Some(store) = &self.store {
+            store.truncate(height, snapshot.overrides, &dropped_messages)?;
+        }
+        for validator in &self.validators {
+            validator.forget(&dropped_blocks, &dropped_messages);
+        }
+        *chain = snapshot.chain;
+        self.pool().prune(&chain);
+        drop(chain);
+        self.head.send_replace(height);
+        Ok(true)
+    }
+
+    /// Changes the latest state directly (a devnet's `anvil_set*`), durably.
+    pub fn override_state(&self, change: crate::executor::StateOverride) -> Result<(), NodeError> {
+        let mut chain = self.lock();
+        if let Some(store) = &self.store {
+            store.append_override(chain.height(), &change)?;
+        }
+        chain.apply_override(change);
+        Ok(())
+    }
+
+    /// Completes `request` as an EIP-1559 transaction from `sender`, whose key
+    /// the node does not hold (a devnet's impersonated account): the signature
+    /// is a placeholder unique to the sender, and the sender is recorded with
+    /// the block so a bootstrap of this node's history replays it.
+    pub fn submit_impersonated(&self, sender: Address, request: TxRequest) -> Result<B256, MempoolError> {
+        let hash = {
+            let chain = self.lock();
+            let mut pool = self.pool();
+            let base_fee = chain.base_fee_at(chain.head_timestamp().saturating_add(1));
+            let tx = TxEip1559 {
+                chain_id: chain.config().evm_chain_id,
+                nonce: pool.next_nonce(sender, &chain),
+                gas_limit: request.gas_limit,
+                max_fee_per_gas: u128::from(base_fee).saturating_mul(2),
+                max_priority_fee_per_gas: 0,
+                to: request.to,
+                value: request.value,
+                access_list: request.access_list,
+                input: request.input,
+            };
+            let r = U256::from_be_slice(sender.as_slice());
+            let placeholder = alloy_primitives::Signature::new(r, U256::from(1), false);
+            let envelope: TxEnvelope =
+                alloy_consensus::SignableTransaction::into_signed(tx, placeholder).into();
+            pool.add_impersonated(envelope, sender, &chain)?
+        };
+        self.pending.notify_one();
+        Ok(hash)
     }
 
     /// A receiver of the head's number, updated after each accepted block.

@@ -326,6 +326,21 @@ impl SigningService {
         }
     }
 
+    /// Forgets blocks and the messages they sent (a devnet's `evm_revert`
+    /// took them back): they are no longer signable. The signature cache is
+    /// emptied (a cached signature of a `Hash` naming a forgotten block would
+    /// otherwise still be served); it refills on demand.
+    pub fn forget(&self, blocks: &[B256], messages: &[Id]) {
+        let mut store = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        for hash in blocks {
+            store.accepted_blocks.remove(hash);
+        }
+        for id in messages {
+            store.messages.remove(id);
+        }
+        store.signatures.clear();
+    }
+
     /// Number of stored messages.
     pub fn stored_messages(&self) -> usize {
         self.store.read().unwrap_or_else(PoisonError::into_inner).messages.len()

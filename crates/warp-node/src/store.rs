@@ -8,6 +8,7 @@
 //! | `blocks` | block number | [`Block::to_bytes`] |
 //! | `receipts` | block number | the block's receipts ([`encode_receipts`]) |
 //! | `warp_messages` | message ID | the unsigned message bytes every validator of the chain signs |
+//! | `overrides` | sequence number | a direct state change (a devnet's `anvil_set*`) and the block it follows |
 //!
 //! The embedded P-Chain, shared by a network's chains, keeps its own
 //! `pchain.redb` ([`PChainStore`]): table `pchain`, sequence number → one change
@@ -23,7 +24,7 @@ use std::path::Path;
 
 use alloy_consensus::{ReceiptEnvelope, TxType, Typed2718};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
-use alloy_primitives::{Address, Bytes, B256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_rlp::{RlpDecodable, RlpEncodable};
 use awm_core::bls::{PublicKey, Signature};
 use awm_core::{Id, NodeId, PChainRegistry, RegistryError};
@@ -31,11 +32,13 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use thiserror::Error;
 
 use crate::block::{Block, Receipt};
+use crate::executor::StateOverride;
 
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 const BLOCKS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("blocks");
 const RECEIPTS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("receipts");
 const WARP_MESSAGES: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("warp_messages");
+const OVERRIDES: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("overrides");
 const PCHAIN: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("pchain");
 
 /// The chain's file inside its data directory.
@@ -129,6 +132,7 @@ impl ChainStore {
             write.open_table(BLOCKS).map_err(|e| store.err(e))?;
             write.open_table(RECEIPTS).map_err(|e| store.err(e))?;
             write.open_table(WARP_MESSAGES).map_err(|e| store.err(e))?;
+            write.open_table(OVERRIDES).map_err(|e| store.err(e))?;
         }
         write.commit().map_err(|e| store.err(e))?;
         Ok(store)
@@ -136,6 +140,67 @@ impl ChainStore {
 
     fn err(&self, e: impl std::fmt::Display) -> StoreError {
         StoreError::Db { path: self.path.clone(), reason: e.to_string() }
+    }
+
+    /// Appends a direct state change made after block `after`, durably.
+    pub fn append_override(&self, after: u64, change: &StateOverride) -> Result<(), StoreError> {
+        let write = self.db.begin_write().map_err(|e| self.err(e))?;
+        {
+            let mut table = write.open_table(OVERRIDES).map_err(|e| self.err(e))?;
+            let next = table.last().map_err(|e| self.err(e))?.map_or(0, |(k, _)| k.value().saturating_add(1));
+            let stored = StoredOverride::new(after, change);
+            table.insert(next, alloy_rlp::encode(&stored).as_slice()).map_err(|e| self.err(e))?;
+        }
+        write.commit().map_err(|e| self.err(e))
+    }
+
+    /// The direct state changes, in order, each with the block it follows.
+    pub fn overrides(&self) -> Result<Vec<(u64, StateOverride)>, StoreError> {
+        let read = self.db.begin_read().map_err(|e| self.err(e))?;
+        let table = read.open_table(OVERRIDES).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| self.err(e))? {
+            let (index, bytes) = entry.map_err(|e| self.err(e))?;
+            let corrupt = |reason: String| StoreError::Corrupt {
+                what: format!("state override {}", index.value()),
+                reason,
+            };
+            let stored: StoredOverride =
+                alloy_rlp::decode_exact(bytes.value()).map_err(|e| corrupt(e.to_string()))?;
+            out.push(stored.into_override().map_err(corrupt)?);
+        }
+        Ok(out)
+    }
+
+    /// Takes back everything after block `number` (a devnet's `evm_revert`):
+    /// later blocks and their receipts, the messages they sent (`messages`), and
+    /// the direct state changes past the first `keep_overrides`, in one write.
+    pub fn truncate(&self, number: u64, keep_overrides: usize, messages: &[Id]) -> Result<(), StoreError> {
+        let write = self.db.begin_write().map_err(|e| self.err(e))?;
+        {
+            let first = number.saturating_add(1);
+            write
+                .open_table(BLOCKS)
+                .map_err(|e| self.err(e))?
+                .retain_in(first.., |_, _| false)
+                .map_err(|e| self.err(e))?;
+            write
+                .open_table(RECEIPTS)
+                .map_err(|e| self.err(e))?
+                .retain_in(first.., |_, _| false)
+                .map_err(|e| self.err(e))?;
+            let mut table = write.open_table(WARP_MESSAGES).map_err(|e| self.err(e))?;
+            for id in messages {
+                table.remove(id.0.as_slice()).map_err(|e| self.err(e))?;
+            }
+            let keep = u64::try_from(keep_overrides).unwrap_or(u64::MAX);
+            write
+                .open_table(OVERRIDES)
+                .map_err(|e| self.err(e))?
+                .retain_in(keep.., |_, _| false)
+                .map_err(|e| self.err(e))?;
+        }
+        write.commit().map_err(|e| self.err(e))
     }
 
     /// Commits an accepted block, its receipts and the warp messages it sent, in
@@ -310,6 +375,53 @@ impl RegistryOp {
             4 => registry.set_weight(self.height, subnet, node(), self.weight),
             _ => registry.remove_validator(self.height, subnet, node()),
         }
+    }
+}
+
+/// A direct state change as stored.
+#[derive(Debug, Clone, PartialEq, Eq, RlpEncodable, RlpDecodable)]
+struct StoredOverride {
+    after: u64,
+    kind: u8,
+    address: Address,
+    slot: B256,
+    value: Bytes,
+}
+
+impl StoredOverride {
+    fn new(after: u64, change: &StateOverride) -> Self {
+        let (kind, address, slot, value) = match change {
+            StateOverride::Balance(a, v) => {
+                (0, *a, B256::ZERO, Bytes::copy_from_slice(&v.to_be_bytes::<32>()))
+            }
+            StateOverride::Nonce(a, n) => (1, *a, B256::ZERO, Bytes::copy_from_slice(&n.to_be_bytes())),
+            StateOverride::Code(a, code) => (2, *a, B256::ZERO, code.clone()),
+            StateOverride::Storage(a, slot, v) => (3, *a, *slot, Bytes::copy_from_slice(v.as_slice())),
+        };
+        Self { after, kind, address, slot, value }
+    }
+
+    fn into_override(self) -> Result<(u64, StateOverride), String> {
+        let change = match self.kind {
+            0 => StateOverride::Balance(
+                self.address,
+                U256::try_from_be_slice(&self.value).ok_or("a balance over 32 bytes")?,
+            ),
+            1 => StateOverride::Nonce(
+                self.address,
+                u64::from_be_bytes(
+                    <[u8; 8]>::try_from(self.value.as_ref()).map_err(|_| "a nonce not of 8 bytes")?,
+                ),
+            ),
+            2 => StateOverride::Code(self.address, self.value),
+            3 => StateOverride::Storage(
+                self.address,
+                self.slot,
+                B256::try_from(self.value.as_ref()).map_err(|_| "a storage value not of 32 bytes")?,
+            ),
+            k => return Err(format!("unknown override kind {k}")),
+        };
+        Ok((self.after, change))
     }
 }
 
