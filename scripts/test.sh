@@ -2,8 +2,9 @@
 # Every check CI runs, from a fresh machine: installs the py_ecc and eth-abi
 # oracles the cross-checks need; builds and tests the Solidity contracts with
 # Foundry (installed from npm by contracts/scripts/check.sh) and checks that the
-# committed artifacts match a fresh build; then formatting, lints and the whole
-# Rust test suite (unit, integration, property, known-answer, end-to-end and doc
+# committed artifacts match a fresh build; then formatting and lints; then
+# `warp devnet` through real clients (cast, forge, viem, ethers 6 from npm:
+# clients/check.sh); then the whole Rust test suite (unit, integration, property, known-answer, end-to-end and doc
 # tests; examples and benches build); finally every committed fuzz input is
 # replayed through its target (fuzz/replay.sh).
 set -euo pipefail
@@ -14,5 +15,7 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 bash contracts/scripts/check.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+cargo build --bin warp
+bash clients/check.sh
 cargo test --workspace
 bash fuzz/replay.sh

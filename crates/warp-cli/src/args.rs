@@ -56,6 +56,9 @@ pub enum Command {
     Results(ResultsCommand),
     /// Run the two-chain demo: validators, apps, relayers with fault injection, replay.
     Demo(crate::demo::DemoArgs),
+    /// Run Avalanche L1s with the warp precompile behind Ethereum JSON-RPC (anvil's
+    /// conventions), Subnet-EVM's warp API and avalanchego's P-Chain API, with a relayer.
+    Devnet(crate::devnet::DevnetArgs),
 }
 
 /// `warp message …`

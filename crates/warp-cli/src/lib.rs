@@ -27,6 +27,7 @@
 pub mod aggregate;
 pub mod args;
 pub mod demo;
+pub mod devnet;
 pub mod error;
 pub mod input;
 pub mod keys;
@@ -85,6 +86,10 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> Result<(), CliError> {
         Command::Aggregate(args) => aggregate::run(args, ctx),
         Command::Predicate(cmd) => predicate::run(cmd, ctx),
         Command::Results(cmd) => results::run(cmd, ctx),
+        Command::Devnet(args) => devnet::run(&args).map_err(|e| match e {
+            devnet::DevnetCliError::Input(m) => CliError::Input(m),
+            devnet::DevnetCliError::Failed(m) => CliError::No(m),
+        }),
         Command::Demo(args) => demo::run(&args).map_err(|e| {
             if e.is_bad_input() {
                 CliError::Input(e.to_string())

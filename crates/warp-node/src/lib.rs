@@ -32,7 +32,7 @@ pub use block::{Block, Receipt};
 pub use config::{BaseFeePolicy, ChainConfig, Genesis, GenesisAccount, WarpParams, WarpState, WarpUpgrades};
 pub use executor::{BuiltBlock, CallOutcome, Chain, ChainError, Excluded, ACTIVATED_PRECOMPILE_CODE};
 pub use mempool::{Mempool, MempoolError};
-pub use node::{Node, NodeError, TxRequest};
+pub use node::{Node, NodeError, Simulation, TxRequest};
 pub use pchain::{PChain, PChainError};
 pub use signing::{sent_messages, AcceptedBlock, Refusal, SigningService};
 pub use tx::{SignedTx, Wallet};

@@ -66,13 +66,38 @@ pub enum NodeError {
         /// The block number.
         number: u64,
     },
+    /// A simulated transaction's warp predicates make it invalid (malformed,
+    /// or their gas overflows).
+    #[error("invalid warp predicate: {0}")]
+    Predicate(#[from] warp_predicate::AccessListGasError),
+    /// A simulation asked for a state this node no longer keeps (or never had).
+    #[error("no state for block {number} (kept: the last {kept} blocks; head {head})")]
+    NoState {
+        /// The block asked for.
+        number: u64,
+        /// How many recent states are kept.
+        kept: usize,
+        /// The head's number.
+        head: u64,
+    },
+}
+
+/// What a simulation ([`Node::simulate`]) gives back: the call's outcome and
+/// its access list's intrinsic gas (with predicate gas, while warp is enabled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simulation {
+    /// The call's outcome (its `gas_used` includes the predicates' gas).
+    pub outcome: crate::executor::CallOutcome,
+    /// The predicates that failed verification.
+    pub failed_predicates: Vec<usize>,
 }
 
 /// How the node picks a block's timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Clock {
     /// Follow the wall clock (plus `offset`), never earlier than the parent's
-    /// time plus one second; otherwise always the parent's plus one.
+    /// time (Subnet-EVM lets blocks share a second); otherwise always the
+    /// parent's plus one.
     pub wall: bool,
     /// Seconds added to the wall clock (a devnet's `evm_increaseTime`).
     pub offset: i64,
@@ -208,6 +233,11 @@ impl Node {
         self.pool().next_nonce(address, &chain)
     }
 
+    /// A pending transaction (admitted, not yet in a block).
+    pub fn pending_transaction(&self, hash: &B256) -> Option<crate::tx::SignedTx> {
+        self.pool().get(hash).cloned()
+    }
+
     /// Number of pending transactions.
     pub fn pending_count(&self) -> usize {
         self.pool().len()
@@ -293,7 +323,7 @@ impl Node {
         }
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        now.saturating_add_signed(clock.offset).max(following)
+        now.saturating_add_signed(clock.offset).max(parent)
     }
 
     /// The timestamp a block sealed now would get (for `pending` reads).
@@ -416,6 +446,50 @@ impl Node {
         };
         self.pending.notify_one();
         Ok(hash)
+    }
+
+    /// Runs `tx` as `eth_call`, `eth_estimateGas` and `eth_createAccessList`
+    /// do, on the latest state (`at = None`, in the block a producer would seal
+    /// now) or on the state after block `at` (in the block after it), with its
+    /// warp predicates **verified** against the P-Chain at its current height,
+    /// so a good message reads as valid and the gas used includes the
+    /// predicates' gas (the reference's estimate ignores them: subnet-evm
+    /// #1196).
+    pub fn simulate(&self, tx: revm::context::TxEnv, at: Option<u64>) -> Result<Simulation, NodeError> {
+        let pending = self.pending_timestamp();
+        let chain = self.lock();
+        let head = chain.height();
+        let (number, timestamp) = match at {
+            None => (head, pending),
+            Some(n) if n >= head => (head, pending),
+            Some(n) => (n, chain.block(n.saturating_add(1)).map_or(pending, |(b, _)| b.timestamp())),
+        };
+        if chain.state_at(number).is_none() {
+            return Err(NodeError::NoState { number, kept: crate::executor::STATE_HISTORY, head });
+        }
+        let config = chain.config();
+        let failures = match (config.warp_at(timestamp), config.schedule_at(timestamp)) {
+            (Some(params), Some(schedule)) => {
+                let verifier = awm_core::WarpVerifier::new(&*self.registry, config.warp_config(params));
+                warp_predicate::PredicateVerifier::new(verifier, schedule)
+                    .check_tx(&tx.access_list, self.registry.height())?
+                    .failures
+            }
+            _ => warp_predicate::FailureBits::none_failed(),
+        };
+        let failed_predicates = failures.indices().collect();
+        let outcome = if number == head {
+            chain.call(tx, failures, timestamp)?
+        } else {
+            chain.call_at(number, tx, failures, timestamp)?
+        };
+        Ok(Simulation { outcome, failed_predicates })
+    }
+
+    /// Waits until a transaction is admitted (a permit is kept if none is
+    /// waiting): a block producer's wake-up.
+    pub async fn pending_notified(&self) {
+        self.pending.notified().await;
     }
 
     /// A receiver of the head's number, updated after each accepted block.

@@ -53,6 +53,12 @@ pub struct Route {
     pub destination: Address,
     /// The call that consumes the message (it reads predicate index 0).
     pub calldata: Bytes,
+    /// Which 32-byte word of the `AddressedCall` payload names the destination
+    /// blockchain ID (1 for `CrossChainMessenger`'s `abi.encode(nonce,
+    /// destinationChainID, …)`): a message naming another chain is not this
+    /// route's, so a relayer to one of several chains only carries its own.
+    /// `None`: every message of the source address is.
+    pub destination_chain_word: Option<usize>,
 }
 
 /// What the relayer did, for a timeline.
@@ -301,7 +307,18 @@ impl<C: ValidatorClient> Relayer<C> {
     fn route_of(&self, msg: &UnsignedMessage) -> Option<Route> {
         let Ok(Payload::AddressedCall(call)) = msg.parsed_payload() else { return None };
         let sender = sender_address(&call)?;
-        self.config.routes.iter().find(|r| r.source_address == sender).cloned()
+        let destination = self.destination.with_chain(|c| c.config().blockchain_id);
+        self.config
+            .routes
+            .iter()
+            .find(|r| {
+                r.source_address == sender
+                    && r.destination_chain_word.is_none_or(|word| {
+                        let start = word.saturating_mul(32);
+                        call.payload().get(start..start.saturating_add(32)) == Some(destination.0.as_slice())
+                    })
+            })
+            .cloned()
     }
 
     /// Delivers one message: `Ok(None)` if the app says it was already delivered.
