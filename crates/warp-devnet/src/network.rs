@@ -173,8 +173,8 @@ impl DevnetConfig {
                     "chain name {name:?}: use 1 to 64 ASCII letters, digits, '-' or '_' (it is a URL path segment)"
                 ));
             }
-            if ["P", "X", "C"].contains(&name.as_str()) {
-                return bad(format!("chain name {name:?} is avalanchego's own chain's alias"));
+            if name == "P" {
+                return bad("chain name \"P\" is the P-Chain's path (/ext/bc/P)".into());
             }
             if self.chains.iter().take(i).any(|other| other == name) {
                 return bad(format!("chain name {name:?} is given twice"));
