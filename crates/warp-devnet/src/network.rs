@@ -578,3 +578,88 @@ fn deploy_apps(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    type Change = dyn Fn(&mut DevnetConfig);
+
+    #[test]
+    fn settings_the_devnet_cannot_honour_are_refused() {
+        let with = |f: &Change| {
+            let mut c = DevnetConfig::default();
+            f(&mut c);
+            c.check().err().map(|e| e.to_string())
+        };
+        assert_eq!(with(&|_| {}), None);
+        let cases: Vec<(&Change, &str)> = vec![
+            (&|c| c.chains.clear(), "at least one chain"),
+            (&|c| c.chains = vec!["A".into(), "A".into()], "given twice"),
+            (&|c| c.chains = vec!["P".into()], "P-Chain's path"),
+            (&|c| c.chains = vec!["a/b".into()], "URL path segment"),
+            (&|c| c.chains = vec![String::new()], "URL path segment"),
+            (&|c| c.validators = 0, "0 validators"),
+            (&|c| c.validators = 10_001, "10001 validators"),
+            (&|c| c.faults.slow = 1.5, "--slow 1.5"),
+            (&|c| c.faults.silent = -0.1, "--silent -0.1"),
+            (
+                &|c| {
+                    c.faults.slow = 0.6;
+                    c.faults.lying = 0.6
+                },
+                "exceed 1",
+            ),
+            (&|c| c.accounts = 0, "0 dev accounts"),
+            (&|c| c.block_time = Some(Duration::ZERO), "--block-time 0"),
+        ];
+        for (change, message) in cases {
+            let error = with(change).unwrap_or_default();
+            assert!(error.contains(message), "{error:?} should say {message:?}");
+        }
+    }
+
+    #[test]
+    fn identities_are_deterministic_and_distinct() {
+        let (a, sa) = chain_ids("A");
+        let (b, sb) = chain_ids("B");
+        assert_eq!(chain_ids("A"), (a, sa));
+        assert!(a != b && sa != sb && a != sa);
+        assert_eq!(deployer().unwrap().address(), deployer().unwrap().address());
+        assert_ne!(relayer_wallet("A", "B").unwrap().address(), relayer_wallet("B", "A").unwrap().address());
+    }
+
+    #[test]
+    fn faults_go_to_the_first_validators_in_order() {
+        let faults = Faults { slow: 0.2, silent: 0.1, lying: 0.1, slow_delay: Duration::from_millis(5) };
+        let plan = behaviours(&faults, 10);
+        assert_eq!(plan[..2], [Behaviour::Slow(Duration::from_millis(5)); 2]);
+        assert_eq!(plan[2], Behaviour::Silent);
+        assert_eq!(plan[3], Behaviour::Lying);
+        assert!(plan[4..].iter().all(|b| *b == Behaviour::Honest));
+    }
+
+    #[test]
+    fn a_devnet_deploys_the_apps_at_the_same_address_on_every_chain() {
+        let config = DevnetConfig {
+            chains: vec!["A".into(), "B".into(), "C".into()],
+            validators: 3,
+            ..DevnetConfig::default()
+        };
+        let net = Devnet::start(config).unwrap();
+        let apps = net.apps();
+        for chain in net.chains() {
+            chain.node.with_chain(|c| {
+                assert_eq!(c.height(), 1);
+                assert!(!c.code(apps.messenger).is_empty());
+                assert!(!c.code(apps.oracle).is_empty());
+                assert!(!c.code(CREATE2_DEPLOYER).is_empty());
+                assert_eq!(c.nonce(net.accounts()[0].address()), 0);
+            });
+        }
+        assert_eq!(net.pchain().height(), 3);
+        assert_eq!(net.chain("B").unwrap().evm_chain_id, FIRST_EVM_CHAIN_ID + 1);
+        assert_eq!(net.chain(&net.chains()[2].blockchain_id.to_string()).unwrap().name, "C");
+    }
+}

@@ -1,0 +1,197 @@
+// The devnet side by side with anvil 1.7.1, in one run (not a test):
+//   1. signed transfers per second through eth_sendRawTransaction, automine;
+//   2. eth_call per second (a view of a deployed contract);
+//   3. cross-chain messages per second from A to B through the built-in relayer
+//      (100 validators per chain), with p50 and p99 latency from the send to
+//      the delivery's log on B.
+// Ten senders (anvil's ten dev accounts) work concurrently, each in nonce
+// order. Transactions are signed (viem) before the clock starts.
+//
+//   cargo build --release --bin warp && node bench/bench.mjs [--transfers N] [--calls N] [--messages N]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { privateKeyToAccount, mnemonicToAccount } from 'viem/accounts';
+import { encodeFunctionData, parseAbi, toHex } from 'viem';
+import { WebSocketProvider, Interface } from 'ethers';
+import { ROOT, ANVIL } from '../test/devnet.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const TRANSFERS = arg('transfers', 5000);
+const CALLS = arg('calls', 20000);
+const MESSAGES = arg('messages', 500);
+const WARP = process.env.WARP_BIN ?? path.join(ROOT, 'target', 'release', 'warp');
+const SENDERS = Array.from({ length: 10 }, (_, i) => mnemonicToAccount('test test test test test test test test test test test junk', { addressIndex: i }));
+const abi = parseAbi([
+  'function sendMessage(bytes32 destinationChainID, address destination, bytes data) returns (bytes32)',
+  'function nonce() view returns (uint256)',
+  'event MessageReceived(bytes32 indexed sourceChainID, address indexed sender, address from, uint256 nonce, bytes data)',
+]);
+
+function start(bin, args, pattern) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${bin} did not start:\n${out}`)), 120_000);
+    const on = (d) => {
+      out += d;
+      const m = out.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]), output: () => out });
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.on('exit', (code) => reject(new Error(`${bin} exited ${code}:\n${out}`)));
+  });
+}
+
+async function rpc(url, method, params = []) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = await res.json();
+  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+/** Runs `jobs[i]` lists on one worker each, concurrently; seconds taken. */
+async function timed(lists, each) {
+  const t0 = performance.now();
+  await Promise.all(lists.map(async (list) => { for (const item of list) await each(item); }));
+  return (performance.now() - t0) / 1000;
+}
+
+async function signTransfers(chainId, count, nonces) {
+  const lists = SENDERS.map(() => []);
+  for (let i = 0; i < count; i++) {
+    const s = i % SENDERS.length;
+    const account = SENDERS[s];
+    const nonce = nonces[s]++;
+    lists[s].push(await account.signTransaction({
+      chainId, type: 'eip1559', nonce, to: SENDERS[(s + 1) % SENDERS.length].address, value: 1n,
+      gas: 21000n, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+    }));
+  }
+  return lists;
+}
+
+async function nonces(url) {
+  return Promise.all(SENDERS.map(async (a) => Number(await rpc(url, 'eth_getTransactionCount', [a.address, 'pending']))));
+}
+
+async function transfers(url, chainId) {
+  const lists = await signTransfers(chainId, TRANSFERS, await nonces(url));
+  const seconds = await timed(lists, (raw) => rpc(url, 'eth_sendRawTransaction', [raw]));
+  return TRANSFERS / seconds;
+}
+
+async function calls(url, to) {
+  const data = encodeFunctionData({ abi, functionName: 'nonce' });
+  const lists = SENDERS.map(() => Array.from({ length: Math.ceil(CALLS / SENDERS.length) }, () => 0));
+  const seconds = await timed(lists, () => rpc(url, 'eth_call', [{ to, data }, 'latest']));
+  return (lists.length * lists[0].length) / seconds;
+}
+
+async function deployMessenger(url, chainId) {
+  const artifact = JSON.parse(readFileSync(path.join(ROOT, 'contracts', 'artifacts', 'CrossChainMessenger.json'), 'utf8'));
+  const account = SENDERS[0];
+  const nonce = Number(await rpc(url, 'eth_getTransactionCount', [account.address, 'pending']));
+  const raw = await account.signTransaction({ chainId, type: 'eip1559', nonce, data: artifact.bytecode, gas: 3_000_000n, maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n });
+  const hash = await rpc(url, 'eth_sendRawTransaction', [raw]);
+  for (;;) {
+    const receipt = await rpc(url, 'eth_getTransactionReceipt', [hash]);
+    if (receipt) return receipt.contractAddress;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
+}
+
+async function crossChain(devnetPort, messenger, destinationHex) {
+  const a = `http://127.0.0.1:${devnetPort}/ext/bc/A/rpc`;
+  const ws = new WebSocketProvider(`ws://127.0.0.1:${devnetPort}/ext/bc/B/ws`);
+  const iface = new Interface(['event MessageReceived(bytes32 indexed sourceChainID, address indexed sender, address from, uint256 nonce, bytes data)']);
+  const delivered = new Map();
+  await ws.on({ address: messenger }, (log) => {
+    const parsed = iface.parseLog(log);
+    if (parsed) delivered.set(parsed.args.data, performance.now());
+  });
+  const start = await nonces(a);
+  const lists = SENDERS.map(() => []);
+  for (let i = 0; i < MESSAGES; i++) {
+    const s = i % SENDERS.length;
+    const data = toHex(`bench message ${i}`);
+    lists[s].push({
+      data,
+      raw: await SENDERS[s].signTransaction({
+        chainId: 31337, type: 'eip1559', nonce: start[s]++, to: messenger, gas: 200_000n,
+        maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n,
+        data: encodeFunctionData({ abi, functionName: 'sendMessage', args: [destinationHex, messenger, data] }),
+      }),
+    });
+  }
+  const sentAt = new Map();
+  const t0 = performance.now();
+  // Sends are paced at the rate asked (or as fast as accepted).
+  const rate = arg('rate', 0);
+  let next = 0;
+  await Promise.all(lists.map(async (list, w) => {
+    for (const item of list) {
+      if (rate > 0) {
+        const due = t0 + (next++ * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      sentAt.set(item.data, performance.now());
+      await rpc(a, 'eth_sendRawTransaction', [item.raw]);
+    }
+    return w;
+  }));
+  const deadline = performance.now() + 300_000;
+  while (delivered.size < MESSAGES && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await ws.destroy();
+  const latencies = [...sentAt].filter(([d]) => delivered.has(d)).map(([d, t]) => delivered.get(d) - t).sort((x, y) => x - y);
+  const last = Math.max(...delivered.values());
+  return {
+    delivered: delivered.size,
+    perSecond: delivered.size / ((last - t0) / 1000),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
+}
+
+const anvil = await start(ANVIL, ['--port', '0', '--silent'], /Listening on 127\.0\.0\.1:(\d+)/).catch(async () =>
+  start(ANVIL, ['--port', '0'], /Listening on 127\.0\.0\.1:(\d+)/));
+const devnet = await start(WARP, ['devnet', '--port', '0', '--validators', '100'], /Listening on 127\.0\.0\.1:(\d+)/);
+try {
+  const anvilUrl = `http://127.0.0.1:${anvil.port}`;
+  const devnetUrl = `http://127.0.0.1:${devnet.port}/ext/bc/A/rpc`;
+  const messenger = devnet.output().match(/CrossChainMessenger:\s+(0x[0-9a-fA-F]{40})/)[1];
+  const destination = [...devnet.output().matchAll(/blockchain ID:\s+\S+ \((0x[0-9a-f]{64})\)/g)][1][1];
+  const anvilMessenger = await deployMessenger(anvilUrl, 31337);
+  // Warm-up: a few of each, not counted.
+  for (let i = 0; i < 200; i++) { await rpc(anvilUrl, 'eth_blockNumber'); await rpc(devnetUrl, 'eth_blockNumber'); }
+
+  const results = [];
+  const ta = await transfers(anvilUrl, 31337);
+  const td = await transfers(devnetUrl, 31337);
+  results.push(['signed transfers/s (eth_sendRawTransaction, automine)', ta, td]);
+  const ca = await calls(anvilUrl, anvilMessenger);
+  const cd = await calls(devnetUrl, messenger);
+  results.push(['eth_call/s', ca, cd]);
+  console.log(`\n${TRANSFERS} transfers, ${CALLS} calls, 10 concurrent senders, loopback HTTP`);
+  console.log('| workload | anvil 1.7.1 | warp devnet | devnet / anvil |');
+  console.log('|---|---|---|---|');
+  for (const [what, x, y] of results) console.log(`| ${what} | ${x.toFixed(0)} | ${y.toFixed(0)} | ${(y / x).toFixed(2)}× |`);
+  const cc = await crossChain(devnet.port, messenger, destination);
+  console.log(`\ncross-chain A→B, 100 validators per chain, ${MESSAGES} messages sent by 10 senders${arg('rate', 0) ? ` at ${arg('rate', 0)}/s` : ' as fast as accepted'}:`);
+  console.log(`delivered ${cc.delivered}/${MESSAGES}, ${cc.perSecond.toFixed(1)} messages/s, latency send→delivery p50 ${cc.p50.toFixed(0)} ms, p99 ${cc.p99.toFixed(0)} ms`);
+} finally {
+  anvil.child.kill('SIGTERM');
+  devnet.child.kill('SIGTERM');
+}
