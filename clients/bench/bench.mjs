@@ -121,6 +121,8 @@ async function crossChain(devnetPort, messenger, destinationHex) {
     const parsed = iface.parseLog(log);
     if (parsed) delivered.set(parsed.args.data, performance.now());
   });
+  // ethers resolves `on` before the node confirms the subscription: give it time.
+  await new Promise((r) => setTimeout(r, 1000));
   const start = await nonces(a);
   const lists = SENDERS.map(() => []);
   for (let i = 0; i < MESSAGES; i++) {
@@ -155,6 +157,8 @@ async function crossChain(devnetPort, messenger, destinationHex) {
   const deadline = performance.now() + 300_000;
   while (delivered.size < MESSAGES && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await ws.destroy();
+  const missing = [...sentAt.keys()].filter((d) => !delivered.has(d));
+  if (missing.length) console.log(`not seen on B: ${missing.slice(0, 5).map((d) => Buffer.from(d.slice(2), 'hex').toString()).join(', ')}`);
   const latencies = [...sentAt].filter(([d]) => delivered.has(d)).map(([d, t]) => delivered.get(d) - t).sort((x, y) => x - y);
   const last = Math.max(...delivered.values());
   return {
@@ -191,6 +195,10 @@ try {
   const cc = await crossChain(devnet.port, messenger, destination);
   console.log(`\ncross-chain A→B, 100 validators per chain, ${MESSAGES} messages sent by 10 senders${arg('rate', 0) ? ` at ${arg('rate', 0)}/s` : ' as fast as accepted'}:`);
   console.log(`delivered ${cc.delivered}/${MESSAGES}, ${cc.perSecond.toFixed(1)} messages/s, latency send→delivery p50 ${cc.p50.toFixed(0)} ms, p99 ${cc.p99.toFixed(0)} ms`);
+  const received = await rpc(`http://127.0.0.1:${devnet.port}/ext/bc/B/rpc`, 'eth_call', [{ to: messenger, data: encodeFunctionData({ abi: parseAbi(['function receivedCount() view returns (uint256)']), functionName: 'receivedCount' }) }, 'latest']);
+  console.log(`B's messenger counts ${BigInt(received)} messages received`);
+  const trouble = devnet.output().split('\n').filter((l) => (/relayer/.test(l) && !/delivered in block/.test(l)) || /failed/.test(l));
+  if (trouble.length) console.log(`\nthe devnet reported:\n${trouble.slice(0, 10).join('\n')}`);
 } finally {
   anvil.child.kill('SIGTERM');
   devnet.child.kill('SIGTERM');

@@ -544,6 +544,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             receipt_timeout: Duration::from_secs(5),
             replay_errors: replay_errors.clone(),
             attempts: 3,
+            concurrency: 1,
         },
     );
     let b_to_a = Relayer::new(
@@ -562,6 +563,7 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             receipt_timeout: Duration::from_secs(5),
             replay_errors,
             attempts: 3,
+            concurrency: 1,
         },
     );
     let (events_tx, mut events) = mpsc::unbounded_channel();

@@ -47,6 +47,23 @@ fn produce_all(chain: &DevChain, on_event: &(impl Fn(DevnetEvent) + Send + Sync 
     }
 }
 
+/// How many of `chain`'s validators the relayer asks at once: the heaviest
+/// that meet `quorum`, and a tenth more (at least four more).
+fn in_flight_for(chain: &DevChain, quorum: awm_core::Quorum) -> usize {
+    let mut weights: Vec<u64> = chain.keys.iter().map(|k| k.weight).collect();
+    weights.sort_unstable_by(|a, b| b.cmp(a));
+    let total = weights.iter().fold(0u64, |s, w| s.saturating_add(*w));
+    let mut signed = 0u64;
+    let needed = weights
+        .iter()
+        .position(|w| {
+            signed = signed.saturating_add(*w);
+            quorum.is_met(signed, total)
+        })
+        .map_or(weights.len(), |i| i.saturating_add(1));
+    needed.saturating_add((needed / 10).max(4))
+}
+
 /// Starts the producers and (unless turned off) the relayers.
 pub fn spawn(
     devnet: &Arc<Devnet>,
@@ -84,12 +101,14 @@ pub fn spawn(
     }
     if devnet.config().relayer {
         let apps = devnet.apps();
-        let config = AggregatorConfig {
-            request_timeout: Duration::from_secs(2),
-            deadline: Duration::from_secs(10),
-            max_in_flight: usize::MAX,
-        };
         for source in devnet.chains() {
+            // Every validator of this devnet shares the machine's cores: ask as many at once
+            // as the quorum needs (heaviest first) and a margin, not all of them.
+            let config = AggregatorConfig {
+                request_timeout: Duration::from_secs(2),
+                deadline: Duration::from_secs(10),
+                max_in_flight: in_flight_for(source, devnet.config().quorum),
+            };
             for destination in devnet.chains().iter().filter(|d| d.index != source.index) {
                 let relayer = Relayer::new(
                     Arc::clone(&source.node),
@@ -109,6 +128,7 @@ pub fn spawn(
                         receipt_timeout: Duration::from_secs(30),
                         replay_errors: vec![CrossChainMessenger::AlreadyReceived::SELECTOR],
                         attempts: 3,
+                        concurrency: 16,
                     },
                 );
                 let (from, to, report) =

@@ -8,16 +8,27 @@
 //!    key with its published proof of possession), so **every node ID holding
 //!    the key is asked**: a silent node registered with a victim's key cannot
 //!    hide the victim's weight.
-//! 2. Each answer is decoded and verified against that validator's key. A wrong
-//!    or unparseable signature is dropped and counted ([`Progress::invalid`]),
-//!    never aggregated. The first valid signature of a key counts its weight;
-//!    the key's other node IDs are no longer asked, and their answers are not
-//!    counted again.
-//! 3. Asking stops as soon as the verified weight meets the exact quorum
+//! 2. Each answer is decoded (a canonical G2 point in the subgroup); one that
+//!    does not parse is dropped and counted ([`Progress::invalid`]). A parsed
+//!    signature is a **candidate** of its key.
+//! 3. Candidates are verified **together** once verified and candidate weight
+//!    meet the quorum: one pairing check of their aggregate against their keys'
+//!    aggregate (sound for distinct keys registered with proofs of possession,
+//!    as every key of the P-Chain is). If it fails, each candidate is verified
+//!    on its own, and the wrong ones are dropped and counted. With no liars
+//!    this is one pairing per message instead of one per signer; a liar costs
+//!    the one-by-one pass. The first verified signature of a key counts its
+//!    weight; the key's other node IDs are no longer asked, and their answers
+//!    are not counted again.
+//! 4. Asking stops as soon as the verified weight meets the exact quorum
 //!    inequality (`num × total ≤ den × signed`, against the set's total weight,
 //!    the check the receiver makes). Outstanding requests are cancelled.
-//! 4. The result is the smallest heaviest-first subset of the verified
-//!    signatures that meets the quorum ([`awm_core::aggregate_verified`]).
+//! 5. The result is the smallest heaviest-first subset of the verified
+//!    signatures that meets the quorum ([`awm_core::aggregate_verified`]). When
+//!    the signatures were verified together and the subset is smaller, the
+//!    subset's aggregate is checked once more (two colluding liars can make a
+//!    sum verify whose parts do not); if it fails, every signature is verified
+//!    on its own and the subset is chosen again.
 //!
 //! Everything ends at [`AggregatorConfig::deadline`] (`Duration::MAX` means no
 //! deadline); without the quorum by then (or once every node has answered or
@@ -28,7 +39,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awm_core::acp118::{decode_signature_response, encode_signature_request};
-use awm_core::bls::Signature;
+use awm_core::bls::{aggregate_public_keys, aggregate_signatures, PublicKey, Signature};
 use awm_core::{
     aggregate_verified, Aggregated, AggregationError, CanonicalValidatorSet, NodeId, Quorum, UnsignedMessage,
 };
@@ -84,6 +95,9 @@ pub struct Progress {
     /// Valid signatures from another node ID of a key that had already signed
     /// (not counted again).
     pub redundant: usize,
+    /// Signatures received that await verification (they are verified
+    /// together once they could meet the quorum, or at the end).
+    pub pending: usize,
 }
 
 /// Why aggregation failed.
@@ -121,7 +135,8 @@ pub struct SignedOutcome {
 
 /// What one request came to.
 enum Answer {
-    Valid(Signature),
+    /// A signature that parses (not yet verified).
+    Parsed(Signature),
     Invalid,
     Refused,
     TimedOut,
@@ -179,7 +194,12 @@ impl<C: ValidatorClient> Aggregator<C> {
             .collect();
         let mut queue = requests.into_iter();
         let mut in_flight = JoinSet::new();
+        // `signed`: the key's signature is verified; `pending`: a candidate awaits verification.
         let mut signed = vec![false; validators.len()];
+        let mut pending = vec![false; validators.len()];
+        let mut candidates: Vec<(usize, Signature)> = Vec::new();
+        let mut pending_weight = 0u64;
+        let mut batch_verified = false;
         let mut verified: Vec<(usize, Signature)> = Vec::new();
         let mut deadline_passed = false;
 
@@ -194,9 +214,10 @@ impl<C: ValidatorClient> Aggregator<C> {
                 if signed.get(index).copied().unwrap_or(true) {
                     continue;
                 }
-                let Some(validator) = validators.get(index) else { continue };
-                let (client, request, message, key) =
-                    (Arc::clone(&self.client), request.clone(), Arc::clone(&message), validator.public_key);
+                if validators.get(index).is_none() {
+                    continue;
+                }
+                let (client, request) = (Arc::clone(&self.client), request.clone());
                 let timeout = self.config.request_timeout;
                 progress.asked = progress.asked.saturating_add(1);
                 in_flight.spawn(async move {
@@ -206,8 +227,8 @@ impl<C: ValidatorClient> Aggregator<C> {
                         Ok(Err(_)) => Answer::Refused,
                         Ok(Ok(bytes)) => match decode_signature_response(&bytes) {
                             Ok(Some(raw)) => match Signature::from_bytes(&raw) {
-                                Ok(sig) if key.verify(&message, &sig) => Answer::Valid(sig),
-                                _ => Answer::Invalid,
+                                Ok(sig) => Answer::Parsed(sig),
+                                Err(_) => Answer::Invalid,
                             },
                             // An empty response means "not seen" (icm-services' reading).
                             Ok(None) => Answer::Refused,
@@ -231,25 +252,36 @@ impl<C: ValidatorClient> Aggregator<C> {
             // A task only fails if it panicked or was cancelled: count it as refused.
             let (index, answer) = next.unwrap_or((usize::MAX, Answer::Refused));
             match answer {
-                Answer::Valid(sig) => {
-                    // The first valid signature of a key counts; another node ID's is redundant.
-                    if let Some(done @ false) = signed.get_mut(index) {
-                        *done = true;
-                        progress.valid = progress.valid.saturating_add(1);
-                        let weight = validators.get(index).map_or(0, |v| v.weight);
-                        progress.gathered = progress.gathered.saturating_add(weight);
-                        verified.push((index, sig));
-                    } else {
+                Answer::Parsed(sig) => {
+                    // The first signature of a key is its candidate; another node ID's is redundant.
+                    let taken = signed.get(index).copied().unwrap_or(true) || pending.get(index).copied().unwrap_or(true);
+                    if taken {
                         progress.redundant = progress.redundant.saturating_add(1);
+                    } else {
+                        if let Some(p) = pending.get_mut(index) {
+                            *p = true;
+                        }
+                        pending_weight = pending_weight.saturating_add(validators.get(index).map_or(0, |v| v.weight));
+                        progress.pending = progress.pending.saturating_add(1);
+                        candidates.push((index, sig));
                     }
                 }
                 Answer::Invalid => progress.invalid = progress.invalid.saturating_add(1),
                 Answer::Refused => progress.refused = progress.refused.saturating_add(1),
                 Answer::TimedOut => progress.timed_out = progress.timed_out.saturating_add(1),
             }
+            if !candidates.is_empty() && quorum.is_met(progress.gathered.saturating_add(pending_weight), total) {
+                batch_verified |= settle(&message, set, &mut candidates, &mut verified, &mut progress, &mut signed, &mut pending);
+                pending_weight = 0;
+            }
             on_progress(&progress);
         }
         in_flight.abort_all();
+        // What is left unverified is checked for the report (one more report, no new answer).
+        if !candidates.is_empty() {
+            batch_verified |= settle(&message, set, &mut candidates, &mut verified, &mut progress, &mut signed, &mut pending);
+            on_progress(&progress);
+        }
 
         let insufficient = |progress: Progress| AggregateError::InsufficientWeight {
             progress,
@@ -257,9 +289,120 @@ impl<C: ValidatorClient> Aggregator<C> {
             validators: validators.len(),
             deadline_passed,
         };
-        match aggregate_verified(unsigned, set, quorum, &verified) {
+        let mut chosen = aggregate_verified(unsigned, set, quorum, &verified);
+        if let Ok(aggregated) = &chosen {
+            let whole = aggregated.signers.len() == verified.len();
+            if batch_verified && !whole && !subset_verifies(&message, set, aggregated) {
+                // Colluding liars: verify every signature on its own and choose again.
+                let mut again = std::mem::take(&mut verified);
+                for (index, _) in &again {
+                    if let Some(s) = signed.get_mut(*index) {
+                        *s = false;
+                    }
+                    progress.gathered = progress
+                        .gathered
+                        .saturating_sub(validators.get(*index).map_or(0, |v| v.weight));
+                    progress.valid = progress.valid.saturating_sub(1);
+                    progress.pending = progress.pending.saturating_add(1);
+                }
+                verify_each(&message, set, &mut again, &mut verified, &mut progress, &mut signed, &mut pending);
+                chosen = aggregate_verified(unsigned, set, quorum, &verified);
+            }
+        }
+        match chosen {
             Ok(aggregated) => Ok(SignedOutcome { aggregated, progress, elapsed: started.elapsed() }),
             Err(AggregationError::InsufficientWeight { .. }) => Err(insufficient(progress)),
         }
+    }
+}
+
+/// The keys of `indices` in `set`.
+fn keys_of(set: &CanonicalValidatorSet, indices: impl Iterator<Item = usize>) -> Option<Vec<PublicKey>> {
+    indices.map(|i| set.validators().get(i).map(|v| v.public_key)).collect()
+}
+
+/// Whether the chosen signers' aggregate signature verifies against their keys.
+fn subset_verifies(message: &[u8], set: &CanonicalValidatorSet, aggregated: &Aggregated) -> bool {
+    let signature = Signature::from_bytes(aggregated.message.signature().signature());
+    let keys = keys_of(set, aggregated.signers.iter().copied());
+    match (signature, keys.map(|k| aggregate_public_keys(&k))) {
+        (Ok(signature), Some(Ok(key))) => key.verify(message, &signature),
+        _ => false,
+    }
+}
+
+/// Verifies `candidates` (then empty) into `verified`: together in one pairing
+/// check, or, if that fails, one by one, dropping and counting the wrong ones.
+/// Returns `true` if they were verified together.
+fn settle(
+    message: &[u8],
+    set: &CanonicalValidatorSet,
+    candidates: &mut Vec<(usize, Signature)>,
+    verified: &mut Vec<(usize, Signature)>,
+    progress: &mut Progress,
+    signed: &mut [bool],
+    pending: &mut [bool],
+) -> bool {
+    let keys = keys_of(set, candidates.iter().map(|(i, _)| *i));
+    let sigs: Vec<Signature> = candidates.iter().map(|(_, s)| *s).collect();
+    let together = match (keys.map(|k| aggregate_public_keys(&k)), aggregate_signatures(&sigs)) {
+        (Some(Ok(key)), Ok(signature)) => key.verify(message, &signature),
+        _ => false,
+    };
+    if !together {
+        verify_each(message, set, candidates, verified, progress, signed, pending);
+        return false;
+    }
+    for (index, sig) in candidates.drain(..) {
+        accept(index, sig, set, verified, progress, signed, pending);
+    }
+    true
+}
+
+/// Verifies each candidate on its own.
+fn verify_each(
+    message: &[u8],
+    set: &CanonicalValidatorSet,
+    candidates: &mut Vec<(usize, Signature)>,
+    verified: &mut Vec<(usize, Signature)>,
+    progress: &mut Progress,
+    signed: &mut [bool],
+    pending: &mut [bool],
+) {
+    for (index, sig) in candidates.drain(..) {
+        let valid = set.validators().get(index).is_some_and(|v| v.public_key.verify(message, &sig));
+        if valid {
+            accept(index, sig, set, verified, progress, signed, pending);
+        } else {
+            progress.pending = progress.pending.saturating_sub(1);
+            progress.invalid = progress.invalid.saturating_add(1);
+            if let Some(p) = pending.get_mut(index) {
+                *p = false;
+            }
+        }
+    }
+}
+
+/// Counts a verified signature of validator `index`.
+fn accept(
+    index: usize,
+    sig: Signature,
+    set: &CanonicalValidatorSet,
+    verified: &mut Vec<(usize, Signature)>,
+    progress: &mut Progress,
+    signed: &mut [bool],
+    pending: &mut [bool],
+) {
+    if let Some(p) = pending.get_mut(index) {
+        *p = false;
+    }
+    progress.pending = progress.pending.saturating_sub(1);
+    if let Some(done @ false) = signed.get_mut(index) {
+        *done = true;
+        progress.valid = progress.valid.saturating_add(1);
+        progress.gathered = progress.gathered.saturating_add(set.validators().get(index).map_or(0, |v| v.weight));
+        verified.push((index, sig));
+    } else {
+        progress.redundant = progress.redundant.saturating_add(1);
     }
 }

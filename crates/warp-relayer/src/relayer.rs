@@ -22,12 +22,13 @@
 //! message it delivered again, and a message some other relayer already delivered shows up
 //! in the simulation as the app's replay refusal ([`RelayEvent::AlreadyDelivered`]).
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use alloy_consensus::TxEip1559;
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use awm_core::{AddressedCall, Id, Payload, UnsignedMessage, WarpVerifier};
 use thiserror::Error;
 use warp_node::executor::call_env;
@@ -213,6 +214,10 @@ pub struct RelayerConfig {
     /// How many times a message is tried before it is reported as failed (at
     /// least once).
     pub attempts: u32,
+    /// How many messages [`Relayer::run`] carries at once (at least one): each
+    /// is aggregated, submitted and confirmed on its own, so messages may land
+    /// out of order; submissions take the relayer's nonces in turn.
+    pub concurrency: usize,
 }
 
 /// Carries messages from one chain to another.
@@ -242,64 +247,97 @@ impl<C: ValidatorClient> Relayer<C> {
         &self.delivered
     }
 
-    /// Relays every routed message of source block `number`, reporting to `on_event`.
+    /// Relays every routed message of source block `number`, one after the
+    /// other, reporting to `on_event`.
     pub async fn relay_block(&mut self, number: u64, on_event: &mut (impl FnMut(RelayEvent) + Send)) {
-        let Some(receipts) = self.source.with_chain(|c| c.block(number).map(|(_, r)| r.to_vec())) else {
-            return;
-        };
         let accepted = Instant::now();
-        for msg in sent_messages(&receipts) {
-            let Some(route) = self.route_of(&msg) else { continue };
+        let events = std::sync::Mutex::new(on_event);
+        let emit = |event: RelayEvent| (events.lock().unwrap_or_else(PoisonError::into_inner))(event);
+        for (msg, route) in self.routed(number) {
             let id = msg.id();
-            on_event(RelayEvent::Seen { id, route: route.name.clone(), block: number });
+            emit(RelayEvent::Seen { id, route: route.name.clone(), block: number });
             if self.delivered.contains(&id) {
-                on_event(RelayEvent::AlreadyDelivered { id });
+                emit(RelayEvent::AlreadyDelivered { id });
                 continue;
             }
-            let attempts = self.config.attempts.max(1);
-            let mut attempt = 1;
-            let outcome = loop {
-                match self.relay(&msg, &route, on_event).await {
-                    Err(e) if attempt < attempts => {
-                        on_event(RelayEvent::Retrying { id, attempt, reason: e.to_string() });
-                        attempt = attempt.saturating_add(1);
-                    }
-                    outcome => break outcome,
+            let outcome = self.deliver(&msg, &route, &emit).await;
+            conclude(&mut self.delivered, id, &route, outcome, accepted, &emit);
+        }
+    }
+
+    /// Follows the source's accepted blocks until the task is dropped (or the
+    /// source's node is), carrying up to [`RelayerConfig::concurrency`]
+    /// messages at once.
+    pub async fn run(mut self, on_event: impl FnMut(RelayEvent) + Send) {
+        let events = std::sync::Mutex::new(on_event);
+        let emit = |event: RelayEvent| (events.lock().unwrap_or_else(PoisonError::into_inner))(event);
+        let mut head = self.source.subscribe();
+        let mut delivered = std::mem::take(&mut self.delivered);
+        let mut next_block = self.next_block;
+        let limit = self.config.concurrency.max(1);
+        let this = &self;
+        let mut queue: VecDeque<(u64, UnsignedMessage, Route, Instant)> = VecDeque::new();
+        let mut carrying: HashSet<Id> = HashSet::new();
+        let mut in_flight = FuturesUnordered::new();
+        let mut open = true;
+        loop {
+            let latest = *head.borrow_and_update();
+            while next_block <= latest {
+                let seen = Instant::now();
+                queue.extend(this.routed(next_block).into_iter().map(|(m, r)| (next_block, m, r, seen)));
+                next_block = next_block.saturating_add(1);
+            }
+            while in_flight.len() < limit {
+                let Some((block, msg, route, seen)) = queue.pop_front() else { break };
+                let id = msg.id();
+                emit(RelayEvent::Seen { id, route: route.name.clone(), block });
+                if delivered.contains(&id) || !carrying.insert(id) {
+                    emit(RelayEvent::AlreadyDelivered { id });
+                    continue;
                 }
-            };
-            match outcome {
-                Ok(Some((tx, block, gas_used, signers))) => {
-                    self.delivered.insert(id);
-                    on_event(RelayEvent::Delivered(Delivery {
-                        id,
-                        route: route.name.clone(),
-                        tx,
-                        block,
-                        gas_used,
-                        signers,
-                        elapsed: accepted.elapsed(),
-                    }));
+                let emit = &emit;
+                in_flight.push(async move {
+                    let outcome = this.deliver(&msg, &route, emit).await;
+                    (id, route, outcome, seen)
+                });
+            }
+            if !open && in_flight.is_empty() {
+                return;
+            }
+            tokio::select! {
+                changed = head.changed(), if open => open = changed.is_ok(),
+                Some((id, route, outcome, seen)) = in_flight.next(), if !in_flight.is_empty() => {
+                    carrying.remove(&id);
+                    conclude(&mut delivered, id, &route, outcome, seen, &emit);
                 }
-                Ok(None) => {
-                    self.delivered.insert(id);
-                    on_event(RelayEvent::AlreadyDelivered { id });
-                }
-                Err(e) => on_event(RelayEvent::Failed { id, reason: e.to_string() }),
             }
         }
     }
 
-    /// Follows the source's accepted blocks until the task is dropped.
-    pub async fn run(mut self, mut on_event: impl FnMut(RelayEvent) + Send) {
-        let mut head = self.source.subscribe();
+    /// The routed messages of source block `number`.
+    fn routed(&self, number: u64) -> Vec<(UnsignedMessage, Route)> {
+        let Some(receipts) = self.source.with_chain(|c| c.block(number).map(|(_, r)| r.to_vec())) else {
+            return Vec::new();
+        };
+        sent_messages(&receipts).into_iter().filter_map(|m| self.route_of(&m).map(|r| (m, r))).collect()
+    }
+
+    /// Tries a message up to [`RelayerConfig::attempts`] times.
+    async fn deliver(
+        &self,
+        msg: &UnsignedMessage,
+        route: &Route,
+        emit: &(impl Fn(RelayEvent) + Sync),
+    ) -> Result<Option<(B256, u64, u64, usize)>, RelayError> {
+        let attempts = self.config.attempts.max(1);
+        let mut attempt = 1;
         loop {
-            let latest = *head.borrow_and_update();
-            while self.next_block <= latest {
-                self.relay_block(self.next_block, &mut on_event).await;
-                self.next_block = self.next_block.saturating_add(1);
-            }
-            if head.changed().await.is_err() {
-                return;
+            match self.relay(msg, route, emit).await {
+                Err(e) if attempt < attempts => {
+                    emit(RelayEvent::Retrying { id: msg.id(), attempt, reason: e.to_string() });
+                    attempt = attempt.saturating_add(1);
+                }
+                outcome => return outcome,
             }
         }
     }
@@ -326,7 +364,7 @@ impl<C: ValidatorClient> Relayer<C> {
         &self,
         msg: &UnsignedMessage,
         route: &Route,
-        on_event: &mut (impl FnMut(RelayEvent) + Send),
+        on_event: &(impl Fn(RelayEvent) + Sync),
     ) -> Result<Option<(B256, u64, u64, usize)>, RelayError> {
         let id = msg.id();
         let dest_config = self.destination.with_chain(|c| c.config().clone());
@@ -431,6 +469,37 @@ impl<C: ValidatorClient> Relayer<C> {
             });
         }
         Ok(Some((hash, block, receipt.gas_used, aggregated.signers.len())))
+    }
+}
+
+/// Reports how a message ended, remembering it in `delivered` if it is
+/// delivered (by this relayer or, per the app, another).
+fn conclude(
+    delivered: &mut HashSet<Id>,
+    id: Id,
+    route: &Route,
+    outcome: Result<Option<(B256, u64, u64, usize)>, RelayError>,
+    seen: Instant,
+    emit: &impl Fn(RelayEvent),
+) {
+    match outcome {
+        Ok(Some((tx, block, gas_used, signers))) => {
+            delivered.insert(id);
+            emit(RelayEvent::Delivered(Delivery {
+                id,
+                route: route.name.clone(),
+                tx,
+                block,
+                gas_used,
+                signers,
+                elapsed: seen.elapsed(),
+            }));
+        }
+        Ok(None) => {
+            delivered.insert(id);
+            emit(RelayEvent::AlreadyDelivered { id });
+        }
+        Err(e) => emit(RelayEvent::Failed { id, reason: e.to_string() }),
     }
 }
 

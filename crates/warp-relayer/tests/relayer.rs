@@ -133,6 +133,16 @@ impl Fixture {
         config: AggregatorConfig,
         attempts: u32,
     ) -> Relayer<InProcessNetwork> {
+        self.relayer_with(net, config, attempts, 1)
+    }
+
+    fn relayer_with(
+        &self,
+        net: Arc<InProcessNetwork>,
+        config: AggregatorConfig,
+        attempts: u32,
+        concurrency: usize,
+    ) -> Relayer<InProcessNetwork> {
         Relayer::new(
             Arc::clone(&self.a),
             Arc::clone(&self.b),
@@ -149,6 +159,7 @@ impl Fixture {
                 receipt_timeout: Duration::from_secs(10),
                 replay_errors: vec![CrossChainMessenger::AlreadyReceived::SELECTOR],
                 attempts,
+                concurrency,
             },
         )
     }
@@ -356,6 +367,7 @@ async fn without_the_replay_selector_a_fresh_relayer_reports_the_revert() {
             receipt_timeout: Duration::from_secs(10),
             replay_errors: Vec::new(),
             attempts: 1,
+            concurrency: 1,
         },
     );
     let events = relay(&mut unaware, number).await;
@@ -403,7 +415,8 @@ async fn too_many_silent_validators_fail_the_message_and_nothing_is_submitted() 
 
     let events = relay(&mut relayer, number).await;
     assert_shape(&events, &["Failed"]);
-    assert_eq!(events.iter().filter(|e| matches!(e, RelayEvent::Progress { .. })).count(), VALIDATORS);
+    // One report per answer, and one that verifies the signatures still pending.
+    assert_eq!(events.iter().filter(|e| matches!(e, RelayEvent::Progress { .. })).count(), VALIDATORS + 1);
     let Some(RelayEvent::Failed { id, reason }) = events.last() else { panic!("{events:?}") };
     assert_eq!(*id, message.id());
     let gathered: u64 =
@@ -438,7 +451,7 @@ async fn a_failed_attempt_is_retried_before_the_message_is_reported_failed() {
     };
     assert_eq!(*id, message.id());
     assert!(reason.contains("8 timed out"), "{reason}");
-    assert_eq!(events.iter().filter(|e| matches!(e, RelayEvent::Progress { .. })).count(), 2 * VALIDATORS);
+    assert_eq!(events.iter().filter(|e| matches!(e, RelayEvent::Progress { .. })).count(), 2 * (VALIDATORS + 1));
     producer.abort();
 }
 
@@ -490,6 +503,48 @@ async fn the_running_relayer_delivers_what_a_sends() {
     producer_a.abort();
     producer_b.abort();
     assert!(errors_a.try_recv().is_err() && errors_b.try_recv().is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_relayer_delivers_every_message_once() {
+    let fx = Fixture::new();
+    let (producer_a, _errors_a) = produce(&fx.a);
+    let (producer_b, mut errors_b) = produce(&fx.b);
+    // Some validators answer late, so several messages are in flight at once.
+    let net = fx.network(|i| if i % 3 == 0 { Behaviour::Slow(Duration::from_millis(30)) } else { Behaviour::Honest });
+    let relayer = fx.relayer_with(net, aggregator_config(1_000, 5_000), 2, 8);
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let running = tokio::spawn(relayer.run(move |event| {
+        let _ = events_tx.send(event);
+    }));
+    const COUNT: usize = 20;
+    for i in 0..COUNT {
+        let text = format!("concurrent message {i}");
+        fx.a.sign_and_submit(&user(), user_request(Some(fx.messenger_a), fx.send_call(text.as_bytes()))).unwrap();
+    }
+    let mut delivered = std::collections::HashMap::new();
+    let collect = async {
+        while delivered.len() < COUNT {
+            match events.recv().await.expect("the relayer stopped") {
+                RelayEvent::Delivered(d) => assert!(delivered.insert(d.id, d).is_none(), "delivered twice"),
+                RelayEvent::Failed { id, reason } => panic!("{id}: {reason}"),
+                RelayEvent::AlreadyDelivered { id } => panic!("{id} already delivered"),
+                _ => {}
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), collect).await.expect("not every message delivered within 60 s");
+    for d in delivered.values() {
+        let (_, receipt) = fx.b.with_chain(|c| c.receipt(&d.tx).map(|(n, r)| (n, r.clone()))).unwrap();
+        assert!(receipt.success && receipt.failed_predicates.is_empty());
+    }
+    assert_eq!(fx.received_count(), U256::from(COUNT));
+    // The relayer's nonces on B are consecutive: nothing is stuck behind a gap.
+    assert_eq!(fx.b.pending_count(), 0);
+    running.abort();
+    producer_a.abort();
+    producer_b.abort();
+    assert!(errors_b.try_recv().is_err());
 }
 
 /// A delivery whose execution frees storage (a long `lastData` replaced by a short one) would earn a
