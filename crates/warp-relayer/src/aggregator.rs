@@ -254,14 +254,16 @@ impl<C: ValidatorClient> Aggregator<C> {
             match answer {
                 Answer::Parsed(sig) => {
                     // The first signature of a key is its candidate; another node ID's is redundant.
-                    let taken = signed.get(index).copied().unwrap_or(true) || pending.get(index).copied().unwrap_or(true);
+                    let taken = signed.get(index).copied().unwrap_or(true)
+                        || pending.get(index).copied().unwrap_or(true);
                     if taken {
                         progress.redundant = progress.redundant.saturating_add(1);
                     } else {
                         if let Some(p) = pending.get_mut(index) {
                             *p = true;
                         }
-                        pending_weight = pending_weight.saturating_add(validators.get(index).map_or(0, |v| v.weight));
+                        pending_weight =
+                            pending_weight.saturating_add(validators.get(index).map_or(0, |v| v.weight));
                         progress.pending = progress.pending.saturating_add(1);
                         candidates.push((index, sig));
                     }
@@ -270,8 +272,18 @@ impl<C: ValidatorClient> Aggregator<C> {
                 Answer::Refused => progress.refused = progress.refused.saturating_add(1),
                 Answer::TimedOut => progress.timed_out = progress.timed_out.saturating_add(1),
             }
-            if !candidates.is_empty() && quorum.is_met(progress.gathered.saturating_add(pending_weight), total) {
-                batch_verified |= settle(&message, set, &mut candidates, &mut verified, &mut progress, &mut signed, &mut pending);
+            if !candidates.is_empty()
+                && quorum.is_met(progress.gathered.saturating_add(pending_weight), total)
+            {
+                batch_verified |= settle(
+                    &message,
+                    set,
+                    &mut candidates,
+                    &mut verified,
+                    &mut progress,
+                    &mut signed,
+                    &mut pending,
+                );
                 pending_weight = 0;
             }
             on_progress(&progress);
@@ -279,7 +291,15 @@ impl<C: ValidatorClient> Aggregator<C> {
         in_flight.abort_all();
         // What is left unverified is checked for the report (one more report, no new answer).
         if !candidates.is_empty() {
-            batch_verified |= settle(&message, set, &mut candidates, &mut verified, &mut progress, &mut signed, &mut pending);
+            batch_verified |= settle(
+                &message,
+                set,
+                &mut candidates,
+                &mut verified,
+                &mut progress,
+                &mut signed,
+                &mut pending,
+            );
             on_progress(&progress);
         }
 
@@ -299,13 +319,20 @@ impl<C: ValidatorClient> Aggregator<C> {
                     if let Some(s) = signed.get_mut(*index) {
                         *s = false;
                     }
-                    progress.gathered = progress
-                        .gathered
-                        .saturating_sub(validators.get(*index).map_or(0, |v| v.weight));
+                    progress.gathered =
+                        progress.gathered.saturating_sub(validators.get(*index).map_or(0, |v| v.weight));
                     progress.valid = progress.valid.saturating_sub(1);
                     progress.pending = progress.pending.saturating_add(1);
                 }
-                verify_each(&message, set, &mut again, &mut verified, &mut progress, &mut signed, &mut pending);
+                verify_each(
+                    &message,
+                    set,
+                    &mut again,
+                    &mut verified,
+                    &mut progress,
+                    &mut signed,
+                    &mut pending,
+                );
                 chosen = aggregate_verified(unsigned, set, quorum, &verified);
             }
         }
@@ -400,7 +427,8 @@ fn accept(
     if let Some(done @ false) = signed.get_mut(index) {
         *done = true;
         progress.valid = progress.valid.saturating_add(1);
-        progress.gathered = progress.gathered.saturating_add(set.validators().get(index).map_or(0, |v| v.weight));
+        progress.gathered =
+            progress.gathered.saturating_add(set.validators().get(index).map_or(0, |v| v.weight));
         verified.push((index, sig));
     } else {
         progress.redundant = progress.redundant.saturating_add(1);

@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 
 use alloy_consensus::TxEip1559;
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use awm_core::{AddressedCall, Id, Payload, UnsignedMessage, WarpVerifier};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use thiserror::Error;
 use warp_node::executor::call_env;
 use warp_node::{sent_messages, Node, Wallet};

@@ -116,7 +116,8 @@ async fn aggregate(
 fn assert_reports_consistent(reports: &[Progress], last: &Progress) {
     for (n, p) in reports.iter().enumerate() {
         let answers = p.valid + p.invalid + p.refused + p.timed_out + p.redundant + p.pending;
-        let settling = n + 1 == reports.len() && n > 0 && answers == n && reports[n - 1].pending > 0 && p.pending == 0;
+        let settling =
+            n + 1 == reports.len() && n > 0 && answers == n && reports[n - 1].pending > 0 && p.pending == 0;
         assert!(answers == n + 1 || settling, "report {n}: {p:?}");
         assert!(answers <= p.asked, "report {n}: {p:?}");
     }

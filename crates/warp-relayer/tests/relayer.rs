@@ -451,7 +451,10 @@ async fn a_failed_attempt_is_retried_before_the_message_is_reported_failed() {
     };
     assert_eq!(*id, message.id());
     assert!(reason.contains("8 timed out"), "{reason}");
-    assert_eq!(events.iter().filter(|e| matches!(e, RelayEvent::Progress { .. })).count(), 2 * (VALIDATORS + 1));
+    assert_eq!(
+        events.iter().filter(|e| matches!(e, RelayEvent::Progress { .. })).count(),
+        2 * (VALIDATORS + 1)
+    );
     producer.abort();
 }
 
@@ -511,7 +514,10 @@ async fn a_concurrent_relayer_delivers_every_message_once() {
     let (producer_a, _errors_a) = produce(&fx.a);
     let (producer_b, mut errors_b) = produce(&fx.b);
     // Some validators answer late, so several messages are in flight at once.
-    let net = fx.network(|i| if i % 3 == 0 { Behaviour::Slow(Duration::from_millis(30)) } else { Behaviour::Honest });
+    let net =
+        fx.network(
+            |i| if i % 3 == 0 { Behaviour::Slow(Duration::from_millis(30)) } else { Behaviour::Honest },
+        );
     let relayer = fx.relayer_with(net, aggregator_config(1_000, 5_000), 2, 8);
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let running = tokio::spawn(relayer.run(move |event| {
@@ -520,7 +526,8 @@ async fn a_concurrent_relayer_delivers_every_message_once() {
     const COUNT: usize = 20;
     for i in 0..COUNT {
         let text = format!("concurrent message {i}");
-        fx.a.sign_and_submit(&user(), user_request(Some(fx.messenger_a), fx.send_call(text.as_bytes()))).unwrap();
+        fx.a.sign_and_submit(&user(), user_request(Some(fx.messenger_a), fx.send_call(text.as_bytes())))
+            .unwrap();
     }
     let mut delivered = std::collections::HashMap::new();
     let collect = async {
@@ -533,7 +540,9 @@ async fn a_concurrent_relayer_delivers_every_message_once() {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(60), collect).await.expect("not every message delivered within 60 s");
+    tokio::time::timeout(Duration::from_secs(60), collect)
+        .await
+        .expect("not every message delivered within 60 s");
     for d in delivered.values() {
         let (_, receipt) = fx.b.with_chain(|c| c.receipt(&d.tx).map(|(n, r)| (n, r.clone()))).unwrap();
         assert!(receipt.success && receipt.failed_predicates.is_empty());
