@@ -1,54 +1,45 @@
-//! `warp demo`: the whole system on one machine, in seconds.
+//! `warp demo`: the whole system on one machine, in seconds, driven as a user
+//! drives it: through the devnet's JSON-RPC with signed transactions.
 //!
-//! 1. The embedded P-Chain gets two subnets, each validating one chain (A and
-//!    B), with `--validators` validators each, registered with proofs of
-//!    possession.
-//! 2. Both chains start (revm with the warp precompile, activated by block 2's
-//!    timestamp), and the example apps from `contracts/artifacts/` are deployed:
-//!    a `CrossChainMessenger` on each chain, a `TokenHome` with its token on A, a
-//!    `TokenRemote` on B.
+//! 1. A devnet starts in this process (`warp_devnet`): the embedded P-Chain
+//!    registers two L1s, A and B, with `--validators` validators each and their
+//!    proofs of possession; each chain runs the warp precompile from genesis,
+//!    with the `CrossChainMessenger` deployed and allowing the other chain's; the
+//!    JSON-RPC server listens on a free loopback port.
+//! 2. Through JSON-RPC (jsonrpsee's HTTP client; EIP-1559 transactions signed
+//!    here, sent raw) the user deploys the token bridge: a `BridgeToken` and its
+//!    `TokenHome` on A, a `TokenRemote` on B.
 //! 3. A sends `--messages` messages to B and locks tokens for B; once minted on
 //!    B, part is burned back to A.
-//! 4. Two relayers (A→B and B→A) follow the accepted blocks, gather signatures
-//!    from the validators over ACP-118 (some slow, silent or lying, by flag),
-//!    and deliver each message in an access-list predicate, checked by the
-//!    receiver against the quorum it asks of that source (by flag).
-//! 5. B's state is checked against what was sent; then B is replayed from its
-//!    blocks alone, without validator sets, and must reach the same state root.
+//! 4. The devnet's relayers (A→B and B→A, with the bridge's routes added)
+//!    follow the accepted blocks, gather signatures from the validators over
+//!    ACP-118 (some slow, silent or lying, by flag), and deliver each message
+//!    in an access-list predicate, checked by the receiver against the quorum
+//!    it asks of that source (by flag).
+//! 5. B's state is checked through `eth_call` against what was sent; then B is
+//!    replayed from its blocks alone, without validator sets, and must reach the
+//!    state root its JSON-RPC reports.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{Address, Bytes, TxKind, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolConstructor, SolError};
-use awm_core::{Id, Quorum, QuorumPolicy};
+use awm_core::Quorum;
 use thiserror::Error;
 use tokio::sync::mpsc;
+use warp_devnet::tasks::{ExtraRoute, Report};
+use warp_devnet::{Devnet, DevnetConfig, DevnetEvent, Faults};
 use warp_node::apps::{App, BridgeToken, CrossChainMessenger, TokenHome, TokenRemote};
-use warp_node::config::{quorum_from_numerator, GenesisAccount, MIN_QUORUM_NUMERATOR};
-use warp_node::devnet::{register_subnet, signing_services, validator_keys, ValidatorKey};
-use warp_node::executor::call_env;
-use warp_node::{
-    Chain, ChainConfig, Genesis, Node, PChain, TxRequest, Wallet, WarpParams, WarpUpgrades,
-    ACTIVATED_PRECOMPILE_CODE,
-};
-use warp_predicate::{FailureBits, WARP_ADDRESS};
-use warp_relayer::{
-    Aggregator, AggregatorConfig, Behaviour, InProcessNetwork, Progress, RelayEvent, Relayer, RelayerConfig,
-    Route,
-};
+use warp_node::config::{quorum_from_numerator, MIN_QUORUM_NUMERATOR};
+use warp_node::{Chain, Wallet, ACTIVATED_PRECOMPILE_CODE};
+use warp_predicate::WARP_ADDRESS;
+use warp_relayer::{Progress, RelayEvent, Route};
 
-const NETWORK_ID: u32 = 12345;
-const CHAIN_A: Id = Id([0xaa; 32]);
-const CHAIN_B: Id = Id([0xbb; 32]);
-const SUBNET_A: Id = Id([0x1a; 32]);
-const SUBNET_B: Id = Id([0x1b; 32]);
-/// The EVM chain IDs of A and B.
-const EVM_CHAIN_A: u64 = 77_701;
-const EVM_CHAIN_B: u64 = 77_702;
-const GENESIS_TIME: u64 = 1_700_000_000;
+use crate::eth_client::{EthClient, EthClientError};
+
 const TOKEN_SUPPLY: u64 = 1_000_000;
 const LOCKED: u64 = 300;
 const BURNED: u64 = 120;
@@ -187,118 +178,6 @@ fn short(id: &[u8]) -> String {
     format!("0x{}…", h.get(..8).unwrap_or(&h))
 }
 
-/// The demo's user (it sends messages and bridges tokens on both chains).
-fn user() -> Wallet {
-    // A fixed seed always makes a key.
-    Wallet::from_seed("warp demo user").unwrap_or_else(|_| unreachable_wallet())
-}
-
-/// A relayer's account, by direction.
-fn relayer_wallet(direction: &str) -> Wallet {
-    Wallet::from_seed(&format!("warp demo relayer {direction}")).unwrap_or_else(|_| unreachable_wallet())
-}
-
-/// Keccak-256 of a seed is a valid secp256k1 key but for a 2⁻¹²⁸ chance; never seen.
-fn unreachable_wallet() -> Wallet {
-    let mut key = [0u8; 32];
-    key[31] = 1;
-    Wallet::from_bytes(&key).unwrap_or_else(|e| panic!("the key 1 is valid: {e}"))
-}
-
-/// A chain of the demo: its node, validators and how they behave.
-struct DemoChain {
-    name: &'static str,
-    node: Arc<Node>,
-    keys: Vec<ValidatorKey>,
-    config: ChainConfig,
-    genesis: Genesis,
-}
-
-impl DemoChain {
-    /// Signs and submits a call (`None`: a creation) from `wallet`.
-    fn submit(&self, wallet: &Wallet, to: Option<Address>, input: Vec<u8>) -> Result<(), DemoError> {
-        let request = TxRequest {
-            to: to.map_or(TxKind::Create, TxKind::Call),
-            input: Bytes::from(input),
-            gas_limit: 5_000_000,
-            ..Default::default()
-        };
-        self.node.sign_and_submit(wallet, request).map(|_| ()).map_err(setup(self.name))
-    }
-
-    /// Submits the user's `calls` (`None`: a creation) and seals them in one
-    /// block; every one must succeed.
-    fn block(
-        &self,
-        timeline: &Timeline,
-        what: &str,
-        calls: Vec<(Option<Address>, Vec<u8>)>,
-    ) -> Result<Vec<Option<Address>>, DemoError> {
-        let user = user();
-        for (to, input) in calls {
-            self.submit(&user, to, input)?;
-        }
-        let built = self
-            .node
-            .produce_block()
-            .map_err(setup(self.name))?
-            .ok_or_else(|| DemoError::Setup("empty block".into()))?;
-        if let Some(e) = built.excluded.first() {
-            return Err(DemoError::Setup(format!(
-                "{}: transaction {} left out: {}",
-                self.name, e.tx, e.reason
-            )));
-        }
-        if let Some(r) = built.receipts.iter().find(|r| !r.success) {
-            return Err(DemoError::Setup(format!(
-                "{}: transaction {} failed: 0x{}",
-                self.name,
-                r.tx_hash,
-                alloy_primitives::hex::encode(&r.output)
-            )));
-        }
-        timeline.line(&format!("{}#{}", self.name, built.block.number()), what);
-        Ok(built.receipts.iter().map(|r| r.contract_address).collect())
-    }
-
-    fn view<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return, DemoError> {
-        let env = call_env(
-            user().address(),
-            TxKind::Call(to),
-            call.abi_encode().into(),
-            U256::ZERO,
-            0,
-            Default::default(),
-        );
-        let outcome = self
-            .node
-            .with_chain(|c| c.call(env, FailureBits::none_failed(), c.head_timestamp().saturating_add(1)))
-            .map_err(setup(self.name))?;
-        C::abi_decode_returns(&outcome.output).map_err(setup("view output"))
-    }
-}
-
-fn behaviours(args: &DemoArgs, n: usize) -> Vec<Behaviour> {
-    let count =
-        |pct: u64| n.saturating_mul(usize::try_from(pct).unwrap_or(100)).checked_div(100).unwrap_or(0);
-    let (lying, silent, slow) = (count(args.lying), count(args.silent), count(args.slow));
-    // Spread the faults over the weights: validator i gets rank (i × 37) mod n.
-    (0..n)
-        .map(|i| {
-            let rank = i.saturating_mul(37).checked_rem(n).unwrap_or(0);
-            if rank < lying {
-                Behaviour::Lying
-            } else if rank < lying.saturating_add(silent) {
-                Behaviour::Silent
-            } else if rank < lying.saturating_add(silent).saturating_add(slow) {
-                Behaviour::Slow(Duration::from_millis(args.slow_ms))
-            } else {
-                Behaviour::Honest
-            }
-        })
-        .collect()
-}
-
 fn check_args(args: &DemoArgs) -> Result<(Quorum, Quorum), DemoError> {
     if args.validators == 0 || args.validators > 2_000 {
         return Err(DemoError::Flag(format!("--validators {} must be between 1 and 2000", args.validators)));
@@ -325,290 +204,240 @@ fn check_args(args: &DemoArgs) -> Result<(Quorum, Quorum), DemoError> {
     Ok((quorum("--quorum-a", args.quorum_a)?, quorum("--quorum-b", args.quorum_b)?))
 }
 
+impl From<EthClientError> for DemoError {
+    fn from(e: EthClientError) -> Self {
+        Self::Setup(e.to_string())
+    }
+}
+
+/// Sends a call (`None`: a creation) on `chain` and prints the line; the created contract.
+async fn transact(
+    timeline: &Timeline,
+    chain: &EthClient,
+    user: &Wallet,
+    to: Option<Address>,
+    input: Vec<u8>,
+    what: &str,
+) -> Result<Option<Address>, DemoError> {
+    let receipt = chain.send(user, to, Bytes::from(input)).await?;
+    timeline.line(&format!("{}#{}", chain.name, receipt.block_number.unwrap_or_default()), what);
+    Ok(receipt.contract_address)
+}
+
 /// Runs the demo.
 pub fn run(args: &DemoArgs) -> Result<(), DemoError> {
     let (quorum_a, quorum_b) = check_args(args)?;
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_time().build().map_err(setup("tokio"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(setup("tokio"))?;
     runtime.block_on(demo(args, quorum_a, quorum_b))
 }
 
 async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(), DemoError> {
     let timeline = Timeline { start: Instant::now(), live: std::io::stdout().is_terminal() };
     let n = args.validators;
+    let pct = |p: u64| p as f64 / 100.0;
 
-    timeline.heading("1. The P-Chain registers two subnets' validators, with proofs of possession");
-    let pchain = PChain::in_memory();
-    let weight = |i: usize| 1_000u64.saturating_add((i as u64).saturating_mul(7_919) % 1_000);
-    let keys_a = validator_keys("A", n, weight).map_err(setup("keys"))?;
-    let keys_b = validator_keys("B", n, weight).map_err(setup("keys"))?;
-    let height_a = register_subnet(&pchain, CHAIN_A, SUBNET_A, &keys_a).map_err(setup("register A"))?;
-    let height_b = register_subnet(&pchain, CHAIN_B, SUBNET_B, &keys_b).map_err(setup("register B"))?;
-    let total = |keys: &[ValidatorKey]| keys.iter().fold(0u64, |s, k| s.saturating_add(k.weight));
+    timeline.heading(
+        "1. A devnet starts: two L1s, their validators registered in the P-Chain with proofs of possession",
+    );
+    let config = DevnetConfig {
+        validators: n,
+        faults: Faults {
+            slow: pct(args.slow),
+            silent: pct(args.silent),
+            lying: pct(args.lying),
+            slow_delay: Duration::from_millis(args.slow_ms),
+        },
+        quorums: vec![("B".into(), "A".into(), quorum_a), ("A".into(), "B".into(), quorum_b)],
+        request_timeout: Duration::from_millis(args.timeout_ms),
+        deadline: Duration::from_millis(args.deadline_ms),
+        // One message at a time: they arrive in the order sent, as the checks expect.
+        relayer_concurrency: 1,
+        ..DevnetConfig::default()
+    };
+    let devnet = Arc::new(Devnet::start(config).map_err(setup("devnet"))?);
+    let chain =
+        |name: &str| devnet.chain(name).cloned().ok_or_else(|| DemoError::Setup(format!("no chain {name}")));
+    let (dev_a, dev_b) = (chain("A")?, chain("B")?);
+    for c in [&dev_a, &dev_b] {
+        let weight = c.keys.iter().fold(0u64, |s, k| s.saturating_add(k.weight));
+        timeline.line(
+            "P",
+            format!(
+                "subnet {} validates chain {} ({}): {n} validators, weight {weight}",
+                short(&c.subnet_id.0),
+                c.name,
+                short(&c.blockchain_id.0)
+            ),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(setup("listening"))?;
+    let addr = listener.local_addr().map_err(setup("listening"))?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(warp_devnet::serve(Arc::clone(&devnet), listener, async {
+        let _ = stopped.await;
+    }));
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let report: Report = {
+        let events_tx = events_tx.clone();
+        Arc::new(move |event: DevnetEvent| {
+            let _ = events_tx.send(event);
+        })
+    };
+    drop(events_tx);
+    let mut tasks = tokio::task::JoinSet::new();
+    warp_devnet::tasks::spawn_producers(&devnet, &report, &mut tasks);
+    let a = EthClient::connect("A", &format!("http://{addr}/ext/bc/A/rpc")).await?;
+    let b = EthClient::connect("B", &format!("http://{addr}/ext/bc/B/rpc")).await?;
     timeline.line(
-        "P",
+        "rpc",
         format!(
-            "subnet {} validates chain A: {n} validators, weight {}, P-Chain height {height_a}",
-            short(&SUBNET_A.0),
-            total(&keys_a)
+            "JSON-RPC at http://{addr}/ext/bc/A/rpc (chain {}) and …/B/rpc (chain {})",
+            a.chain_id, b.chain_id
         ),
     );
-    timeline.line(
-        "P",
-        format!(
-            "subnet {} validates chain B: {n} validators, weight {}, P-Chain height {height_b}",
-            short(&SUBNET_B.0),
-            total(&keys_b)
-        ),
-    );
-
-    timeline.heading("2. Chains A and B start; the precompile activates; the apps are deployed");
-    let genesis = Genesis {
-        timestamp: GENESIS_TIME,
-        alloc: [user(), relayer_wallet("A→B"), relayer_wallet("B→A")]
-            .map(|w| (w.address(), GenesisAccount::funded(U256::from(10u128.pow(24)))))
-            .to_vec(),
-    };
-    let start_chain = |name: &'static str,
-                       id: Id,
-                       subnet: Id,
-                       evm: u64,
-                       keys: Vec<ValidatorKey>,
-                       source: Id,
-                       quorum: Quorum| {
-        let mut config = ChainConfig::new(NETWORK_ID, id, subnet, evm);
-        // Warp activates with the second block; the first deploys without it.
-        let params = WarpParams {
-            quorum: QuorumPolicy::new(Quorum::DEFAULT).with_chain(source, quorum),
-            require_primary_network_signers: false,
-        };
-        config.warp = WarpUpgrades::enabled_from(GENESIS_TIME + 2, params);
-        let chain = Chain::new(config.clone(), genesis.clone());
-        let validators = signing_services(&keys, NETWORK_ID, id);
-        let node = Arc::new(Node::new(chain, Arc::clone(pchain.registry()), validators));
-        DemoChain { name, node, keys, config, genesis: genesis.clone() }
-    };
-    let a = start_chain("A", CHAIN_A, SUBNET_A, EVM_CHAIN_A, keys_a, CHAIN_B, quorum_b);
-    let b = start_chain("B", CHAIN_B, SUBNET_B, EVM_CHAIN_B, keys_b, CHAIN_A, quorum_a);
     timeline.line("B", format!("asks {quorum_a} of chain A's stake; A asks {quorum_b} of B's"));
 
+    timeline.heading("2. The user deploys the token bridge through JSON-RPC (signed EIP-1559 transactions)");
+    let user = devnet.accounts().first().cloned().ok_or_else(|| DemoError::Setup("no dev account".into()))?;
+    let messenger = devnet.apps().messenger;
+    for c in [&a, &b] {
+        let code = c.code(WARP_ADDRESS).await?;
+        let nonce = c.nonce(WARP_ADDRESS).await?;
+        let deployed = !c.code(messenger).await?.is_empty();
+        timeline.line(
+            &c.name,
+            format!(
+                "0x0200…05 holds nonce {nonce} and code 0x{} (activated: {}); CrossChainMessenger at {} ({})",
+                alloy_primitives::hex::encode(&code),
+                nonce == 1 && code.as_ref() == ACTIVATED_PRECOMPILE_CODE,
+                short(messenger.as_slice()),
+                if deployed { "deployed at start, allowing the other chain's" } else { "missing" }
+            ),
+        );
+    }
     let token_args = BridgeToken::constructorCall {
         name_: "Demo".into(),
         symbol_: "DMO".into(),
-        minter_: user().address(),
+        minter_: user.address(),
         initialSupply: U256::from(TOKEN_SUPPLY),
-        initialHolder: user().address(),
+        initialHolder: user.address(),
     }
     .abi_encode();
-    let deployed_a = a.block(
-        &timeline,
-        "deployed CrossChainMessenger and BridgeToken (warp not active yet)",
-        vec![
-            (None, App::CrossChainMessenger.creation_code(&[]).map_err(setup("artifact"))?.to_vec()),
-            (None, App::BridgeToken.creation_code(&token_args).map_err(setup("artifact"))?.to_vec()),
-        ],
-    )?;
-    let (messenger_a, token_a) = match deployed_a.as_slice() {
-        [Some(m), Some(t)] => (*m, *t),
-        _ => return Err(DemoError::Setup("deployment on A created no contracts".into())),
+    let created = |what: &str, address: Option<Address>| {
+        address.ok_or_else(|| DemoError::Setup(format!("{what} was not created")))
     };
-    let deployed_b = b.block(
-        &timeline,
-        "deployed CrossChainMessenger",
-        vec![(None, App::CrossChainMessenger.creation_code(&[]).map_err(setup("artifact"))?.to_vec())],
+    let code = |app: App, args: &[u8]| app.creation_code(args).map(|c| c.to_vec()).map_err(setup("artifact"));
+    let token_a = created(
+        "BridgeToken",
+        transact(&timeline, &a, &user, None, code(App::BridgeToken, &token_args)?, "deployed BridgeToken")
+            .await?,
     )?;
-    let Some(Some(messenger_b)) = deployed_b.first().copied() else {
-        return Err(DemoError::Setup("deployment on B created no contract".into()));
-    };
     let home_args = TokenHome::constructorCall { token: token_a }.abi_encode();
-    let home = match a
-        .block(
-            &timeline,
-            "deployed TokenHome; the precompile is active from this block",
-            vec![(None, App::TokenHome.creation_code(&home_args).map_err(setup("artifact"))?.to_vec())],
-        )?
-        .first()
-    {
-        Some(Some(home)) => *home,
-        _ => return Err(DemoError::Setup("TokenHome not created".into())),
-    };
+    let home = created(
+        "TokenHome",
+        transact(&timeline, &a, &user, None, code(App::TokenHome, &home_args)?, "deployed TokenHome").await?,
+    )?;
     let remote_args = TokenRemote::constructorCall {
-        homeChainID: CHAIN_A.0.into(),
+        homeChainID: dev_a.blockchain_id.0.into(),
         homeBridge: home,
         mintCap: U256::from(LOCKED * 2),
     }
     .abi_encode();
-    let remote = match b
-        .block(
+    let remote = created(
+        "TokenRemote",
+        transact(
             &timeline,
+            &b,
+            &user,
+            None,
+            code(App::TokenRemote, &remote_args)?,
             "deployed TokenRemote (its token mints what A locks)",
-            vec![(None, App::TokenRemote.creation_code(&remote_args).map_err(setup("artifact"))?.to_vec())],
-        )?
-        .first()
-    {
-        Some(Some(remote)) => *remote,
-        _ => return Err(DemoError::Setup("TokenRemote not created".into())),
-    };
-    for chain in [&a, &b] {
-        let account = chain.node.with_chain(|c| c.account(WARP_ADDRESS)).unwrap_or_default();
-        let code = account.code.map(|c| c.original_bytes()).unwrap_or_default();
-        timeline.line(
-            chain.name,
-            format!(
-                "0x0200…05 holds nonce {} and code 0x{} (activated: {})",
-                account.nonce,
-                alloy_primitives::hex::encode(&code),
-                account.nonce == 1 && code.as_ref() == ACTIVATED_PRECOMPILE_CODE
-            ),
-        );
-    }
-    b.block(
-        &timeline,
-        "messenger allows chain A's messenger",
-        vec![(
-            Some(messenger_b),
-            CrossChainMessenger::allowSenderCall { sourceChainID: CHAIN_A.0.into(), sender: messenger_a }
-                .abi_encode(),
-        )],
+        )
+        .await?,
     )?;
-    a.block(
+    let configure =
+        TokenHome::configureCall { remoteChainID: dev_b.blockchain_id.0.into(), remoteBridge: remote };
+    transact(
         &timeline,
-        "TokenHome configured with B's TokenRemote; the user approves it",
-        vec![
-            (
-                Some(home),
-                TokenHome::configureCall { remoteChainID: CHAIN_B.0.into(), remoteBridge: remote }
-                    .abi_encode(),
-            ),
-            (
-                Some(token_a),
-                BridgeToken::approveCall { spender: home, amount: U256::from(LOCKED) }.abi_encode(),
-            ),
-        ],
-    )?;
+        &a,
+        &user,
+        Some(home),
+        configure.abi_encode(),
+        "TokenHome configured with B's TokenRemote",
+    )
+    .await?;
+    let approve = BridgeToken::approveCall { spender: home, amount: U256::from(LOCKED) };
+    transact(&timeline, &a, &user, Some(token_a), approve.abi_encode(), "the user approves TokenHome")
+        .await?;
 
     timeline.heading("3. Relayers follow both chains; A sends messages and locks tokens");
-    let plan = behaviours(args, n);
-    let network = |chain: &DemoChain| {
-        let mut net = InProcessNetwork::new(Duration::from_millis(1));
-        for (service, behaviour) in chain.node.validators().iter().zip(&plan) {
-            net.add(Arc::clone(service), *behaviour);
-        }
-        Arc::new(net)
-    };
-    let (net_a, net_b) = (network(&a), network(&b));
-    let tally = |kind: fn(&Behaviour) -> bool| plan.iter().filter(|b| kind(b)).count();
+    let tally = |f: f64| (n as f64 * f).floor() as usize;
+    let faults = devnet.config().faults;
+    let (slow, silent, lying) = (tally(faults.slow), tally(faults.silent), tally(faults.lying));
     timeline.line(
         "net",
         format!(
-            "validators per chain: {} honest, {} slow ({} ms), {} silent, {} lying",
-            tally(|b| *b == Behaviour::Honest),
-            tally(|b| matches!(b, Behaviour::Slow(_))),
+            "validators per chain: {} honest, {slow} slow ({} ms), {silent} silent, {lying} lying",
+            n.saturating_sub(slow).saturating_sub(silent).saturating_sub(lying),
             args.slow_ms,
-            tally(|b| *b == Behaviour::Silent),
-            tally(|b| *b == Behaviour::Lying),
         ),
     );
-    let agg_config = AggregatorConfig {
-        request_timeout: Duration::from_millis(args.timeout_ms),
-        deadline: Duration::from_millis(args.deadline_ms),
-        max_in_flight: usize::MAX,
+    let bridge = |source: &str,
+                  destination: &str,
+                  name: &str,
+                  from: Address,
+                  to: Address,
+                  calldata: Vec<u8>,
+                  replay: [u8; 4]| ExtraRoute {
+        source: source.into(),
+        destination: destination.into(),
+        route: Route {
+            name: name.into(),
+            source_address: from,
+            destination: to,
+            calldata: calldata.into(),
+            destination_chain_word: None,
+        },
+        replay_error: Some(replay),
     };
-    let replay_errors = vec![
-        CrossChainMessenger::AlreadyReceived::SELECTOR,
-        TokenHome::AlreadyProcessed::SELECTOR,
-        TokenRemote::AlreadyProcessed::SELECTOR,
+    let extra = [
+        bridge(
+            "A",
+            "B",
+            "bridge lock→mint",
+            home,
+            remote,
+            TokenRemote::mintCall { index: 0 }.abi_encode(),
+            TokenRemote::AlreadyProcessed::SELECTOR,
+        ),
+        bridge(
+            "B",
+            "A",
+            "bridge burn→release",
+            remote,
+            home,
+            TokenHome::releaseCall { index: 0 }.abi_encode(),
+            TokenHome::AlreadyProcessed::SELECTOR,
+        ),
     ];
-    let a_to_b = Relayer::new(
-        Arc::clone(&a.node),
-        Arc::clone(&b.node),
-        Aggregator::new(net_a, agg_config),
-        RelayerConfig {
-            wallet: relayer_wallet("A→B"),
-            routes: vec![
-                Route {
-                    name: "messenger".into(),
-                    source_address: messenger_a,
-                    destination: messenger_b,
-                    calldata: CrossChainMessenger::receiveMessageCall { index: 0 }.abi_encode().into(),
-                    destination_chain_word: None,
-                },
-                Route {
-                    name: "bridge lock→mint".into(),
-                    source_address: home,
-                    destination: remote,
-                    calldata: TokenRemote::mintCall { index: 0 }.abi_encode().into(),
-                    destination_chain_word: None,
-                },
-            ],
-            receipt_timeout: Duration::from_secs(5),
-            replay_errors: replay_errors.clone(),
-            attempts: 3,
-            concurrency: 1,
-        },
-    );
-    let b_to_a = Relayer::new(
-        Arc::clone(&b.node),
-        Arc::clone(&a.node),
-        Aggregator::new(net_b, agg_config),
-        RelayerConfig {
-            wallet: relayer_wallet("B→A"),
-            routes: vec![Route {
-                name: "bridge burn→release".into(),
-                source_address: remote,
-                destination: home,
-                calldata: TokenHome::releaseCall { index: 0 }.abi_encode().into(),
-                destination_chain_word: None,
-            }],
-            receipt_timeout: Duration::from_secs(5),
-            replay_errors,
-            attempts: 3,
-            concurrency: 1,
-        },
-    );
-    let (events_tx, mut events) = mpsc::unbounded_channel();
-    let mut tasks = tokio::task::JoinSet::new();
-    for (label, relayer) in [("A→B", a_to_b), ("B→A", b_to_a)] {
-        let sender = events_tx.clone();
-        tasks.spawn(relayer.run(move |event| {
-            let _ = sender.send((label, event));
-        }));
-    }
-    for chain in [&a, &b] {
-        let sender = events_tx.clone();
-        let name = chain.name;
-        tasks.spawn(Arc::clone(&chain.node).run_producer(Duration::from_millis(2), move |e| {
-            let _ = sender.send((name, RelayEvent::Failed { id: Id([0; 32]), reason: e.to_string() }));
-        }));
-    }
-    drop(events_tx);
+    warp_devnet::tasks::spawn_relayers(&devnet, &extra, &report, &mut tasks).map_err(setup("relayers"))?;
+    drop(report);
 
     let texts: Vec<String> = (1..=args.messages)
         .map(|i| format!("hello B, this is message {i} of {} from A", args.messages))
         .collect();
-    let mut sends: Vec<(Address, Vec<u8>)> = texts
-        .iter()
-        .map(|text| {
-            (
-                messenger_a,
-                CrossChainMessenger::sendMessageCall {
-                    destinationChainID: CHAIN_B.0.into(),
-                    destination: messenger_b,
-                    data: text.clone().into_bytes().into(),
-                }
-                .abi_encode(),
-            )
-        })
-        .collect();
-    sends.push((
-        home,
-        TokenHome::lockCall { amount: U256::from(LOCKED), recipient: user().address() }.abi_encode(),
-    ));
-    for (to, input) in sends {
-        a.submit(&user(), Some(to), input)?;
+    for text in &texts {
+        let call = CrossChainMessenger::sendMessageCall {
+            destinationChainID: dev_b.blockchain_id.0.into(),
+            destination: messenger,
+            data: text.clone().into_bytes().into(),
+        };
+        a.send(&user, Some(messenger), call.abi_encode().into()).await?;
     }
+    let lock = TokenHome::lockCall { amount: U256::from(LOCKED), recipient: user.address() };
+    a.send(&user, Some(home), lock.abi_encode().into()).await?;
     timeline
-        .line("A", format!("user submits {} messenger sends and a lock of {LOCKED} tokens", args.messages));
+        .line("A", format!("the user sent {} messenger sends and a lock of {LOCKED} tokens", args.messages));
 
     let expected_a_to_b = args.messages.saturating_add(1);
     let (mut delivered_a_to_b, mut delivered_b_to_a, mut burn_sent) = (0usize, 0usize, false);
@@ -618,16 +447,23 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     let overall = tokio::time::sleep(Duration::from_secs(60));
     tokio::pin!(overall);
     while delivered_a_to_b < expected_a_to_b || delivered_b_to_a < 1 {
-        let (label, event) = tokio::select! {
+        let event = tokio::select! {
             event = events.recv() => event.ok_or_else(|| DemoError::Relay("relayers stopped".into()))?,
             () = &mut overall => return Err(DemoError::Relay("not delivered within 60 s".into())),
         };
+        let (label, event) = match event {
+            DevnetEvent::Relay { source, destination, event } => (format!("{source}→{destination}"), event),
+            DevnetEvent::MiningFailed { chain, reason } => {
+                return Err(DemoError::Setup(format!("chain {chain}: {reason}")))
+            }
+        };
+        let a_to_b = label == "A→B";
         match event {
             RelayEvent::Seen { id, route, block } => timeline.line(
-                label,
+                &label,
                 format!(
                     "{} in source block {block}: {route} message {}",
-                    if label == "A→B" { "A" } else { "B" },
+                    if a_to_b { "A" } else { "B" },
                     short(&id.0)
                 ),
             ),
@@ -635,14 +471,14 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             RelayEvent::Aggregated { id, signers, signed_weight, needed, progress, elapsed } => {
                 aggregations.push(elapsed);
                 invalid_dropped = invalid_dropped.saturating_add(progress.invalid);
-                timeline.line(label, format!(
+                timeline.line(&label, format!(
                     "{} signed by {signers} validators, weight {signed_weight} ≥ {needed} needed, in {} ms ({} answers, {} wrong signatures dropped, {} refused)",
                     short(&id.0), elapsed.as_millis(), progress.valid.saturating_add(progress.invalid).saturating_add(progress.refused), progress.invalid, progress.refused
                 ));
-                timeline.line(label, format!("  {}", bar(&progress)));
+                timeline.line(&label, format!("  {}", bar(&progress)));
             }
             RelayEvent::Submitted { id, tx, gas_limit, predicate_gas } => timeline.line(
-                label,
+                &label,
                 format!(
                     "{} submitted as {}: gas limit {gas_limit} (predicate {predicate_gas})",
                     short(&id.0),
@@ -651,53 +487,49 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
             ),
             RelayEvent::Delivered(d) => {
                 latencies.push(d.elapsed);
-                let dest = if label == "A→B" { "B" } else { "A" };
                 timeline.line(
-                    label,
+                    &label,
                     format!(
-                        "{} delivered: {dest} block {}, {} gas, effect confirmed, {} ms after accept",
+                        "{} delivered: {} block {}, {} gas, effect confirmed, {} ms after accept",
                         short(&d.id.0),
+                        if a_to_b { "B" } else { "A" },
                         d.block,
                         d.gas_used,
                         d.elapsed.as_millis()
                     ),
                 );
-                if label == "A→B" {
+                if a_to_b {
                     delivered_a_to_b = delivered_a_to_b.saturating_add(1);
                 } else {
                     delivered_b_to_a = delivered_b_to_a.saturating_add(1);
                 }
             }
             RelayEvent::AlreadyDelivered { id } => {
-                timeline.line(label, format!("{} already delivered: skipped", short(&id.0)))
+                timeline.line(&label, format!("{} already delivered: skipped", short(&id.0)))
             }
             RelayEvent::Retrying { id, attempt, reason } => timeline
-                .line(label, format!("{} attempt {attempt} failed, trying again: {reason}", short(&id.0))),
+                .line(&label, format!("{} attempt {attempt} failed, trying again: {reason}", short(&id.0))),
             RelayEvent::Failed { id, reason } => {
                 return Err(DemoError::Relay(format!("{label} {}: {reason}", short(&id.0))))
             }
         }
         if !burn_sent && delivered_a_to_b == expected_a_to_b {
             burn_sent = true;
-            b.submit(
-                &user(),
-                Some(remote),
-                TokenRemote::burnCall { amount: U256::from(BURNED), recipient: user().address() }
-                    .abi_encode(),
-            )?;
-            timeline.line("B", format!("user burns {BURNED} of the {LOCKED} minted tokens, back to A"));
+            let burn = TokenRemote::burnCall { amount: U256::from(BURNED), recipient: user.address() };
+            b.send(&user, Some(remote), burn.abi_encode().into()).await?;
+            timeline.line("B", format!("the user burns {BURNED} of the {LOCKED} minted tokens, back to A"));
         }
     }
     tasks.abort_all();
 
-    timeline.heading("4. Chain B holds what was sent");
-    let count = b.view(messenger_b, CrossChainMessenger::receivedCountCall {})?;
-    let last = b.view(messenger_b, CrossChainMessenger::lastDataCall {})?;
-    let minted = b.view(remote, TokenRemote::mintedCall {})?;
-    let token_b = b.view(remote, TokenRemote::tokenCall {})?;
-    let balance_b = b.view(token_b, BridgeToken::balanceOfCall { account: user().address() })?;
-    let locked = a.view(home, TokenHome::lockedCall {})?;
-    let balance_a = a.view(token_a, BridgeToken::balanceOfCall { account: user().address() })?;
+    timeline.heading("4. Chain B holds what was sent (read through eth_call)");
+    let count = b.view(messenger, CrossChainMessenger::receivedCountCall {}).await?;
+    let last = b.view(messenger, CrossChainMessenger::lastDataCall {}).await?;
+    let minted = b.view(remote, TokenRemote::mintedCall {}).await?;
+    let token_b = b.view(remote, TokenRemote::tokenCall {}).await?;
+    let balance_b = b.view(token_b, BridgeToken::balanceOfCall { account: user.address() }).await?;
+    let locked = a.view(home, TokenHome::lockedCall {}).await?;
+    let balance_a = a.view(token_a, BridgeToken::balanceOfCall { account: user.address() }).await?;
     let expected_last = texts.last().cloned().unwrap_or_default();
     let checks = [
         ("messages received on B", count == U256::from(args.messages), format!("{count}")),
@@ -727,17 +559,18 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     }
 
     timeline.heading("5. Replay chain B from its blocks alone (no validator registry, no BLS)");
-    let (blocks, live_root) = b.node.with_chain(|c| (c.blocks().to_vec(), c.state_root()));
-    drop(pchain);
+    let live_root = b.latest_block().await?.header.inner.state_root;
+    let (blocks, config, genesis) =
+        dev_b.node.with_chain(|c| (c.blocks().to_vec(), c.config().clone(), c.genesis().clone()));
     let started = Instant::now();
-    let replayed = Chain::replay(b.config.clone(), b.genesis.clone(), &blocks)
-        .map_err(|e| DemoError::Check(format!("replay: {e}")))?;
+    let replayed =
+        Chain::replay(config, genesis, &blocks).map_err(|e| DemoError::Check(format!("replay: {e}")))?;
     let replay_time = started.elapsed();
     let same = replayed.state_root() == live_root;
     timeline.line(
         "B'",
         format!(
-            "{} blocks replayed in {} ms: state root {} {} live {}",
+            "{} blocks replayed in {} ms: state root {} {} eth_getBlockByNumber's {}",
             blocks.len(),
             replay_time.as_millis(),
             replayed.state_root(),
@@ -748,6 +581,8 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     if !same {
         return Err(DemoError::Check("replayed state root differs".into()));
     }
+    let _ = stop.send(());
+    let _ = server.await;
 
     let ms = |d: &Duration| d.as_secs_f64() * 1e3;
     let mean =
@@ -755,7 +590,9 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
     timeline.heading("Summary");
     println!(
         "{} messages delivered ({} A→B, {} B→A) with {n} validators per chain; {invalid_dropped} wrong signatures dropped",
-        delivered_a_to_b.saturating_add(delivered_b_to_a), delivered_a_to_b, delivered_b_to_a
+        delivered_a_to_b.saturating_add(delivered_b_to_a),
+        delivered_a_to_b,
+        delivered_b_to_a
     );
     println!(
         "aggregation {:.1} ms on average, accept-to-receipt {:.1} ms on average; total {:.2} s",
@@ -763,6 +600,5 @@ async fn demo(args: &DemoArgs, quorum_a: Quorum, quorum_b: Quorum) -> Result<(),
         mean(&latencies),
         timeline.start.elapsed().as_secs_f64()
     );
-    let _ = (&a.keys, &b.keys);
     Ok(())
 }

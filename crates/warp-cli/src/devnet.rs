@@ -100,6 +100,7 @@ impl DevnetArgs {
             accounts: self.accounts,
             balance_ether: self.balance,
             quorum,
+            ..DevnetConfig::default()
         })
     }
 }

@@ -29,6 +29,7 @@ pub mod args;
 pub mod demo;
 pub mod devnet;
 pub mod error;
+pub mod eth_client;
 pub mod input;
 pub mod keys;
 pub mod message;

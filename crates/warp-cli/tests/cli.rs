@@ -1457,7 +1457,7 @@ fn demo_delivers_checks_and_replays() {
     let roots: Vec<&str> = replay.split_whitespace().filter(|w| w.starts_with("0x")).collect();
     assert_eq!(roots.len(), 2, "{replay}");
     assert_eq!(roots[0], roots[1], "{replay}");
-    assert!(replay.contains(" == live "), "{replay}");
+    assert!(replay.contains(" == eth_getBlockByNumber's "), "{replay}");
 }
 
 #[test]

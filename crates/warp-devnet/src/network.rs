@@ -100,7 +100,7 @@ pub enum DevnetError {
 }
 
 /// The fraction of each chain's validators that misbehave when asked to sign
-/// (by validator index: the first are slow, the next silent, the next lying).
+/// (spread over the weights: see [`Devnet::start`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Faults {
     /// Fraction that answer after `slow_delay`.
@@ -136,6 +136,14 @@ pub struct DevnetConfig {
     pub balance_ether: u64,
     /// The quorum each chain asks of every other chain (Subnet-EVM's default 67%).
     pub quorum: Quorum,
+    /// Quorums that differ from `quorum`: `(receiver, source, quorum)` by chain name.
+    pub quorums: Vec<(String, String, Quorum)>,
+    /// How long the relayer's aggregator waits for one validator.
+    pub request_timeout: Duration,
+    /// How long one aggregation of the relayer may take in all.
+    pub deadline: Duration,
+    /// How many messages each relayer carries at once (1 delivers in the order sent).
+    pub relayer_concurrency: usize,
 }
 
 impl Default for DevnetConfig {
@@ -153,6 +161,10 @@ impl Default for DevnetConfig {
             accounts: 10,
             balance_ether: 10_000,
             quorum: Quorum::DEFAULT,
+            quorums: Vec::new(),
+            request_timeout: Duration::from_secs(2),
+            deadline: Duration::from_secs(10),
+            relayer_concurrency: 16,
         }
     }
 }
@@ -194,6 +206,13 @@ impl DevnetConfig {
         }
         if self.accounts == 0 || self.accounts > 1_000 {
             return bad(format!("{} dev accounts: choose 1 to 1000", self.accounts));
+        }
+        for (receiver, source, _) in &self.quorums {
+            for name in [receiver, source] {
+                if !self.chains.contains(name) {
+                    return bad(format!("a quorum names chain {name:?}, which is not among the chains"));
+                }
+            }
         }
         if self.block_time.is_some_and(|t| t.is_zero()) {
             return bad("--block-time 0: give a positive interval, or leave it out for automine".into());
@@ -310,11 +329,16 @@ pub fn relayer_wallet(source: &str, destination: &str) -> Result<Wallet, DevnetE
         .map_err(|e| DevnetError::Settings(e.to_string()))
 }
 
+/// Each validator's behaviour: the faults are spread over the weights
+/// (validator `i` has rank `i × 37 mod n`; the lowest ranks are slow, then
+/// silent, then lying).
 fn behaviours(faults: &Faults, n: usize) -> Vec<Behaviour> {
-    let count = |f: f64| ((n as f64) * f).round() as usize;
+    // At most the fraction asked (rounded down).
+    let count = |f: f64| ((n as f64) * f).floor() as usize;
     let (slow, silent, lying) = (count(faults.slow), count(faults.silent), count(faults.lying));
     (0..n)
         .map(|i| {
+            let i = i.saturating_mul(37).checked_rem(n).unwrap_or(0);
             if i < slow {
                 Behaviour::Slow(faults.slow_delay)
             } else if i < slow.saturating_add(silent) {
@@ -427,8 +451,15 @@ impl Devnet {
             let evm_chain_id = FIRST_EVM_CHAIN_ID.saturating_add(index as u64);
             let mut chain_config = ChainConfig::new(NETWORK_ID, blockchain_id, subnet_id, evm_chain_id);
             let mut policy = QuorumPolicy::new(config.quorum);
-            for (other, _) in ids.iter().filter(|(id, _)| *id != blockchain_id) {
-                policy = policy.with_chain(*other, config.quorum);
+            for (other_name, (other, _)) in
+                config.chains.iter().zip(&ids).filter(|(_, (id, _))| *id != blockchain_id)
+            {
+                let quorum = config
+                    .quorums
+                    .iter()
+                    .find(|(receiver, source, _)| receiver == name && source == other_name)
+                    .map_or(config.quorum, |(_, _, q)| *q);
+                policy = policy.with_chain(*other, quorum);
             }
             let params = WarpParams { quorum: policy, require_primary_network_signers: false };
             chain_config.warp = WarpUpgrades::enabled_from(genesis.timestamp, params);
@@ -631,13 +662,14 @@ mod tests {
     }
 
     #[test]
-    fn faults_go_to_the_first_validators_in_order() {
+    fn faults_are_spread_over_the_validators() {
         let faults = Faults { slow: 0.2, silent: 0.1, lying: 0.1, slow_delay: Duration::from_millis(5) };
         let plan = behaviours(&faults, 10);
-        assert_eq!(plan[..2], [Behaviour::Slow(Duration::from_millis(5)); 2]);
-        assert_eq!(plan[2], Behaviour::Silent);
-        assert_eq!(plan[3], Behaviour::Lying);
-        assert!(plan[4..].iter().all(|b| *b == Behaviour::Honest));
+        // Ranks i × 37 mod 10: validator 0 is rank 0, 3 is 1 (slow), 6 is 2 (silent), 9 is 3 (lying).
+        assert_eq!([plan[0], plan[3]], [Behaviour::Slow(Duration::from_millis(5)); 2]);
+        assert_eq!(plan[6], Behaviour::Silent);
+        assert_eq!(plan[9], Behaviour::Lying);
+        assert_eq!(plan.iter().filter(|b| **b == Behaviour::Honest).count(), 6);
     }
 
     #[test]
