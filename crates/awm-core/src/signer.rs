@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use crate::bls::{PublicKey, SecretKey, Signature};
+use crate::bls::{HashedMessage, PublicKey, SecretKey, Signature};
 use crate::ids::ChainId;
 use crate::message::UnsignedMessage;
 
@@ -60,6 +60,24 @@ impl Signer {
     /// Signs the message's bytes, refusing (in the reference's order) another source
     /// chain, then another network.
     pub fn sign(&self, msg: &UnsignedMessage) -> Result<Signature, SignerError> {
+        self.check(msg)?;
+        Ok(self.secret_key.sign(&msg.to_bytes()))
+    }
+
+    /// [`Signer::sign`] from the message's hash, `HashedMessage::new(&msg.to_bytes())`,
+    /// which validators sharing a process compute once (the same signature).
+    /// **Variable time**: only for keys whose secrecy does not matter (a
+    /// devnet's, a test's).
+    pub fn sign_hashed_vartime(
+        &self,
+        msg: &UnsignedMessage,
+        hashed: &HashedMessage,
+    ) -> Result<Signature, SignerError> {
+        self.check(msg)?;
+        Ok(self.secret_key.sign_hashed_vartime(hashed))
+    }
+
+    fn check(&self, msg: &UnsignedMessage) -> Result<(), SignerError> {
         if msg.source_chain_id() != self.chain_id {
             return Err(SignerError::WrongSourceChainId {
                 expected: self.chain_id,
@@ -69,6 +87,6 @@ impl Signer {
         if msg.network_id() != self.network_id {
             return Err(SignerError::WrongNetworkId { expected: self.network_id, actual: msg.network_id() });
         }
-        Ok(self.secret_key.sign(&msg.to_bytes()))
+        Ok(())
     }
 }

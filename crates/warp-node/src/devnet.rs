@@ -8,7 +8,7 @@ use awm_core::bls::{BlsError, SecretKey};
 use awm_core::{ChainId, NodeId, Signer, SubnetId};
 
 use crate::pchain::{PChain, PChainError};
-use crate::signing::SigningService;
+use crate::signing::{SharedHashes, SigningService};
 use crate::store::RegistryOp;
 
 /// A validator's identity, key and stake.
@@ -64,16 +64,21 @@ pub fn register_subnet(
     Ok(height)
 }
 
-/// One signing service per validator, for `chain` on `network_id`.
+/// One signing service per validator, for `chain` on `network_id`. They run
+/// in one process, so they share each message's hash to G2
+/// ([`SharedHashes`]) and sign in variable time: these keys are derived from
+/// public seeds.
 pub fn signing_services(
     validators: &[ValidatorKey],
     network_id: u32,
     chain: ChainId,
 ) -> Vec<Arc<SigningService>> {
+    let hashes = Arc::new(SharedHashes::default());
     validators
         .iter()
         .map(|v| {
-            Arc::new(SigningService::new(v.node_id, Signer::new(v.secret_key.clone(), network_id, chain)))
+            let signer = Signer::new(v.secret_key.clone(), network_id, chain);
+            Arc::new(SigningService::new(v.node_id, signer).with_shared_hashes(Arc::clone(&hashes)))
         })
         .collect()
 }

@@ -34,5 +34,5 @@ pub use executor::{BuiltBlock, CallOutcome, Chain, ChainError, Excluded, ACTIVAT
 pub use mempool::{Mempool, MempoolError};
 pub use node::{Node, NodeError, Simulation, TxRequest};
 pub use pchain::{PChain, PChainError};
-pub use signing::{sent_messages, AcceptedBlock, Refusal, SigningService};
+pub use signing::{sent_messages, AcceptedBlock, Refusal, SharedHashes, SigningService};
 pub use tx::{SignedTx, Wallet};

@@ -27,13 +27,13 @@
 //! store with code 1); the SAE C-Chain's verifier numbers its codes differently
 //! (storage 1, parse 2, unknown message 3, not accepted 4).
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{PoisonError, RwLock};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use alloy_primitives::B256;
 use alloy_sol_types::SolEvent;
 use awm_core::acp118::{decode_signature_request, encode_signature_response, Acp118Error};
-use awm_core::bls::{PublicKey, SIGNATURE_LEN};
+use awm_core::bls::{HashedMessage, PublicKey, SIGNATURE_LEN};
 use awm_core::codec::Unpacker;
 use awm_core::{
     AddressedCall, CodecError, Id, NodeId, Payload, Signer, SignerError, UnsignedMessage, MAX_PAYLOAD_SIZE,
@@ -227,19 +227,62 @@ impl AcceptedBlock {
     }
 }
 
+/// The hashes to G2 of the messages validators sharing a process were asked
+/// to sign lately: each message is hashed once, not once per validator (a
+/// devnet's validators all run in one process; a real validator has its own).
+#[derive(Debug, Default)]
+pub struct SharedHashes {
+    recent: Mutex<VecDeque<(Id, HashedMessage)>>,
+}
+
+impl SharedHashes {
+    /// How many recent messages are kept.
+    const CAPACITY: usize = 256;
+
+    fn get_or_hash(&self, id: Id, bytes: &[u8]) -> HashedMessage {
+        if let Some(hashed) = self.lock().iter().find(|(i, _)| *i == id).map(|(_, h)| *h) {
+            return hashed;
+        }
+        // Hashed outside the lock; two validators racing both hash, and one entry is kept.
+        let hashed = HashedMessage::new(bytes);
+        let mut recent = self.lock();
+        if !recent.iter().any(|(i, _)| *i == id) {
+            if recent.len() >= Self::CAPACITY {
+                recent.pop_front();
+            }
+            recent.push_back((id, hashed));
+        }
+        hashed
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Id, HashedMessage)>> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// A validator's signing service for one chain.
 #[derive(Debug)]
 pub struct SigningService {
     node_id: NodeId,
     signer: Signer,
     store: RwLock<Store>,
+    hashes: Option<Arc<SharedHashes>>,
 }
 
 impl SigningService {
     /// The service of validator `node_id`, signing with `signer` (which fixes the
     /// network and chain it signs for).
     pub fn new(node_id: NodeId, signer: Signer) -> Self {
-        Self { node_id, signer, store: RwLock::default() }
+        Self { node_id, signer, store: RwLock::default(), hashes: None }
+    }
+
+    /// Takes each message's hash from `hashes`, shared with the other
+    /// validators of this process, and signs in variable time
+    /// ([`Signer::sign_hashed_vartime`]): for a devnet's validators, whose keys
+    /// are not secret. The signatures are the same.
+    pub fn with_shared_hashes(mut self, hashes: Arc<SharedHashes>) -> Self {
+        self.hashes = Some(hashes);
+        self
     }
 
     /// The validator's node ID.
@@ -368,7 +411,11 @@ impl SigningService {
                 }
             }
         }
-        let signature = self.signer.sign(&msg)?.to_bytes();
+        let signature = match &self.hashes {
+            Some(shared) => self.signer.sign_hashed_vartime(&msg, &shared.get_or_hash(id, unsigned))?,
+            None => self.signer.sign(&msg)?,
+        }
+        .to_bytes();
         self.store.write().unwrap_or_else(PoisonError::into_inner).signatures.insert(id, signature);
         Ok(signature)
     }

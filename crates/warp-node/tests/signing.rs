@@ -496,3 +496,30 @@ fn addressed_calls_not_stored_follow_subnet_evms_uptime_rules() {
         Refusal::UnknownAddressedCall { source: CodecError::UnknownTypeId { type_id: 1, .. }, .. }
     ));
 }
+
+#[test]
+fn validators_sharing_hashes_sign_exactly_as_alone() {
+    let keys = keys();
+    let shared = services(&keys);
+    let alone: Vec<SigningService> = keys
+        .iter()
+        .map(|k| SigningService::new(k.node_id, awm_core::Signer::new(k.secret_key.clone(), NETWORK, HERE)))
+        .collect();
+    let mut chain = chain();
+    let built = send_block(&mut chain, &[b"first", b"second"]);
+    for service in &shared {
+        service.accept(&built.block, &built.receipts);
+    }
+    for service in &alone {
+        service.accept(&built.block, &built.receipts);
+    }
+    for payload in [&b"first"[..], b"second"] {
+        let message = expected_message(payload).to_bytes();
+        for (a, b) in shared.iter().zip(&alone) {
+            assert_eq!(a.sign(&message).unwrap(), b.sign(&message).unwrap());
+        }
+    }
+    // A block hash too.
+    let hash = hash_message(NETWORK, HERE, built.block.hash()).to_bytes();
+    assert_eq!(shared[2].sign(&hash).unwrap(), alone[2].sign(&hash).unwrap());
+}
