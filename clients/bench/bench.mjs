@@ -10,6 +10,7 @@
 //
 //   cargo build --release --bin warp && node bench/bench.mjs [--transfers N] [--calls N] [--messages N] [--rate R] [--cross-chain-only]
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { privateKeyToAccount, mnemonicToAccount } from 'viem/accounts';
@@ -57,11 +58,23 @@ function start(bin, args, pattern, { keep = true } = {}) {
   });
 }
 
-async function rpc(url, method, params = []) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = await res.json();
-  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
+// node:http with keep-alive (lighter than fetch, so the client is less of the measure).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+function rpc(url, method, params = []) {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const answer = JSON.parse(Buffer.concat(chunks).toString());
+        if (answer.error) reject(new Error(`${method}: ${JSON.stringify(answer.error)}`));
+        else resolve(answer.result);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Runs `jobs[i]` lists on one worker each, concurrently; seconds taken. */
@@ -191,23 +204,28 @@ try {
   if (process.argv.includes('--cross-chain-only')) {
     const cc = await crossChain(devnet.port, messenger, destination);
     console.log(`cross-chain: delivered ${cc.delivered}/${MESSAGES}, ${cc.perSecond.toFixed(1)} messages/s, p50 ${cc.p50.toFixed(0)} ms, p99 ${cc.p99.toFixed(0)} ms`);
-    process.exit(0);
-  }
-  const ta = await transfers(anvilUrl, 31337);
+  } else {
+  // The devnet first: anvil keeps a core busy for a while after a few thousand
+  // transactions, which would slow whatever runs beside it.
   const td = await transfers(devnetUrl, 31337);
-  results.push(['signed transfers/s (eth_sendRawTransaction, automine)', ta, td]);
-  const ca = await calls(anvilUrl, anvilMessenger);
   const cd = await calls(devnetUrl, messenger);
+  const ta = await transfers(anvilUrl, 31337);
+  const ca = await calls(anvilUrl, anvilMessenger);
+  results.push(['signed transfers/s (eth_sendRawTransaction, automine)', ta, td]);
   results.push(['eth_call/s', ca, cd]);
   console.log(`\n${TRANSFERS} transfers, ${CALLS} calls, 10 concurrent senders, loopback HTTP`);
   console.log('| workload | anvil 1.7.1 | warp devnet | devnet / anvil |');
   console.log('|---|---|---|---|');
   for (const [what, x, y] of results) console.log(`| ${what} | ${x.toFixed(0)} | ${y.toFixed(0)} | ${(y / x).toFixed(2)}× |`);
+  // anvil stops before the devnet-only part (see above).
+  anvil.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
   const cc = await crossChain(devnet.port, messenger, destination);
   console.log(`\ncross-chain A→B, 100 validators per chain, ${MESSAGES} messages sent by 10 senders${RATE ? ` at ${RATE}/s` : ' as fast as accepted'}:`);
   console.log(`delivered ${cc.delivered}/${MESSAGES}, ${cc.perSecond.toFixed(1)} messages/s, latency send→delivery p50 ${cc.p50.toFixed(0)} ms, p99 ${cc.p99.toFixed(0)} ms`);
   const received = await rpc(`http://127.0.0.1:${devnet.port}/ext/bc/B/rpc`, 'eth_call', [{ to: messenger, data: encodeFunctionData({ abi: parseAbi(['function receivedCount() view returns (uint256)']), functionName: 'receivedCount' }) }, 'latest']);
   console.log(`B's messenger counts ${BigInt(received)} messages received`);
+  }
   const trouble = devnet.output().split('\n').filter((l) => (/relayer/.test(l) && !/delivered in block/.test(l)) || /failed/.test(l));
   if (trouble.length) console.log(`\nthe devnet reported:\n${trouble.slice(0, 10).join('\n')}`);
 } finally {
