@@ -50,6 +50,8 @@ test('viem: writeContract on A, watchContractEvent on B', async () => {
       },
     });
   });
+  // viem installs its filter in the background: give it time before the message can arrive.
+  await new Promise((r) => setTimeout(r, 500));
   const hash = await walletA.writeContract({
     address: net.messenger,
     abi,
@@ -79,8 +81,10 @@ test('ethers 6: a contract call on A, an event on B, with batched JSON-RPC', asy
           clearTimeout(timer);
           resolve({ sourceChainID, from });
         }
-      });
+      }).catch(reject);
     });
+    // ethers starts polling its filter in the background: give it time before the message can arrive.
+    await new Promise((r) => setTimeout(r, 500));
     const tx = await messengerA.sendMessage(net.chains.B.hex, net.messenger, data);
     const receipt = await tx.wait();
     assert.equal(receipt.status, 1);

@@ -70,6 +70,8 @@ test('eth_subscribe over WebSocket: newHeads and logs', async () => {
     const logs = [];
     await provider.on('block', (n) => heads.push(n));
     await provider.on({ address: net.messenger }, (log) => logs.push(log));
+    // ethers resolves `on` before the node confirms the subscriptions.
+    await new Promise((r) => setTimeout(r, 500));
     const wallet = new Wallet(KEYS[1], provider);
     const before = await provider.getBlockNumber();
     const tx = await wallet.sendTransaction({ to: ADDRESSES[2], value: 1n });
