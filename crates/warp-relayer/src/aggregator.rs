@@ -11,24 +11,27 @@
 //! 2. Each answer is decoded (a canonical G2 point in the subgroup); one that
 //!    does not parse is dropped and counted ([`Progress::invalid`]). A parsed
 //!    signature is a **candidate** of its key.
-//! 3. Candidates are verified **together** once verified and candidate weight
-//!    meet the quorum: one pairing check of their aggregate against their keys'
-//!    aggregate (sound for distinct keys registered with proofs of possession,
-//!    as every key of the P-Chain is). If it fails, each candidate is verified
-//!    on its own, and the wrong ones are dropped and counted. With no liars
-//!    this is one pairing per message instead of one per signer; a liar costs
-//!    the one-by-one pass. The first verified signature of a key counts its
-//!    weight; the key's other node IDs are no longer asked, and their answers
-//!    are not counted again.
+//! 3. Once verified and candidate weight meet the quorum, the signatures the
+//!    result would take are chosen (heaviest first, ties by canonical index,
+//!    until the quorum holds, as [`awm_core::aggregate_verified`] chooses) and
+//!    **verified together**: one pairing check of their aggregate against their
+//!    keys' aggregate (sound for distinct keys registered with proofs of
+//!    possession, as every key of the P-Chain is; and what the receiver checks).
+//!    If it holds, they are the result, and the candidates it did not need stay
+//!    unverified ([`Progress::pending`]). If it fails, every candidate is
+//!    verified on its own, the wrong ones are dropped and counted, and asking
+//!    goes on. With no liars this is one pairing per message instead of one per
+//!    signer; liars cost a one-by-one pass (and two whose errors cancel in a sum
+//!    are caught when the choice takes one of them without the other). The
+//!    first verified signature of a key counts its weight; the key's other node
+//!    IDs are no longer asked, and their answers are not counted again.
 //! 4. Asking stops as soon as the verified weight meets the exact quorum
 //!    inequality (`num × total ≤ den × signed`, against the set's total weight,
 //!    the check the receiver makes). Outstanding requests are cancelled.
-//! 5. The result is the smallest heaviest-first subset of the verified
-//!    signatures that meets the quorum ([`awm_core::aggregate_verified`]). When
-//!    the signatures were verified together and the subset is smaller, the
-//!    subset's aggregate is checked once more (two colluding liars can make a
-//!    sum verify whose parts do not); if it fails, every signature is verified
-//!    on its own and the subset is chosen again.
+//! 5. The result is the subset verified together (with any signature verified
+//!    on its own before), which is its own heaviest-first choice.
+//!    Without the quorum, the candidates left are verified one by one, for the
+//!    report.
 //!
 //! Everything ends at [`AggregatorConfig::deadline`] (`Duration::MAX` means no
 //! deadline); without the quorum by then (or once every node has answered or
@@ -95,8 +98,8 @@ pub struct Progress {
     /// Valid signatures from another node ID of a key that had already signed
     /// (not counted again).
     pub redundant: usize,
-    /// Signatures received that await verification (they are verified
-    /// together once they could meet the quorum, or at the end).
+    /// Signatures received and not verified: awaiting verification (together,
+    /// once they could meet the quorum), or, once the quorum holds, not needed.
     pub pending: usize,
 }
 
@@ -199,7 +202,6 @@ impl<C: ValidatorClient> Aggregator<C> {
         let mut pending = vec![false; validators.len()];
         let mut candidates: Vec<(usize, Signature)> = Vec::new();
         let mut pending_weight = 0u64;
-        let mut batch_verified = false;
         let mut verified: Vec<(usize, Signature)> = Vec::new();
         let mut deadline_passed = false;
 
@@ -275,23 +277,27 @@ impl<C: ValidatorClient> Aggregator<C> {
             if !candidates.is_empty()
                 && quorum.is_met(progress.gathered.saturating_add(pending_weight), total)
             {
-                batch_verified |= settle(
+                settle(
                     &message,
                     set,
+                    quorum,
                     &mut candidates,
                     &mut verified,
                     &mut progress,
                     &mut signed,
                     &mut pending,
                 );
-                pending_weight = 0;
+                pending_weight = candidates
+                    .iter()
+                    .fold(0u64, |sum, (i, _)| sum.saturating_add(validators.get(*i).map_or(0, |v| v.weight)));
             }
             on_progress(&progress);
         }
         in_flight.abort_all();
-        // What is left unverified is checked for the report (one more report, no new answer).
-        if !candidates.is_empty() {
-            batch_verified |= settle(
+        // Without the quorum, what is left unverified is checked for the report (one
+        // more report, no new answer); with it, the signatures not needed stay unverified.
+        if !candidates.is_empty() && !quorum.is_met(progress.gathered, total) {
+            verify_each(
                 &message,
                 set,
                 &mut candidates,
@@ -309,33 +315,9 @@ impl<C: ValidatorClient> Aggregator<C> {
             validators: validators.len(),
             deadline_passed,
         };
-        let mut chosen = aggregate_verified(unsigned, set, quorum, &verified);
-        if let Ok(aggregated) = &chosen {
-            let whole = aggregated.signers.len() == verified.len();
-            if batch_verified && !whole && !subset_verifies(&message, set, aggregated) {
-                // Colluding liars: verify every signature on its own and choose again.
-                let mut again = std::mem::take(&mut verified);
-                for (index, _) in &again {
-                    if let Some(s) = signed.get_mut(*index) {
-                        *s = false;
-                    }
-                    progress.gathered =
-                        progress.gathered.saturating_sub(validators.get(*index).map_or(0, |v| v.weight));
-                    progress.valid = progress.valid.saturating_sub(1);
-                    progress.pending = progress.pending.saturating_add(1);
-                }
-                verify_each(
-                    &message,
-                    set,
-                    &mut again,
-                    &mut verified,
-                    &mut progress,
-                    &mut signed,
-                    &mut pending,
-                );
-                chosen = aggregate_verified(unsigned, set, quorum, &verified);
-            }
-        }
+        // `verified` holds the subset checked as a whole (and any signature verified on its
+        // own before): its heaviest-first choice is that subset again.
+        let chosen = aggregate_verified(unsigned, set, quorum, &verified);
         match chosen {
             Ok(aggregated) => Ok(SignedOutcome { aggregated, progress, elapsed: started.elapsed() }),
             Err(AggregationError::InsufficientWeight { .. }) => Err(insufficient(progress)),
@@ -348,42 +330,61 @@ fn keys_of(set: &CanonicalValidatorSet, indices: impl Iterator<Item = usize>) ->
     indices.map(|i| set.validators().get(i).map(|v| v.public_key)).collect()
 }
 
-/// Whether the chosen signers' aggregate signature verifies against their keys.
-fn subset_verifies(message: &[u8], set: &CanonicalValidatorSet, aggregated: &Aggregated) -> bool {
-    let signature = Signature::from_bytes(aggregated.message.signature().signature());
-    let keys = keys_of(set, aggregated.signers.iter().copied());
-    match (signature, keys.map(|k| aggregate_public_keys(&k))) {
-        (Ok(signature), Some(Ok(key))) => key.verify(message, &signature),
-        _ => false,
-    }
-}
-
-/// Verifies `candidates` (then empty) into `verified`: together in one pairing
-/// check, or, if that fails, one by one, dropping and counting the wrong ones.
-/// Returns `true` if they were verified together.
+/// Once verified and candidate weight meet the quorum: chooses, heaviest first
+/// (ties by canonical index), the verified signatures and candidates that meet
+/// it, as [`aggregate_verified`] will, and checks that choice's aggregate
+/// against its keys' aggregate in one pairing check. If it holds, the chosen
+/// candidates are verified (the others stay pending: not needed). If not, every
+/// candidate is verified on its own and the wrong ones are dropped and counted.
+#[allow(clippy::too_many_arguments)]
 fn settle(
     message: &[u8],
     set: &CanonicalValidatorSet,
+    quorum: Quorum,
     candidates: &mut Vec<(usize, Signature)>,
     verified: &mut Vec<(usize, Signature)>,
     progress: &mut Progress,
     signed: &mut [bool],
     pending: &mut [bool],
-) -> bool {
-    let keys = keys_of(set, candidates.iter().map(|(i, _)| *i));
-    let sigs: Vec<Signature> = candidates.iter().map(|(_, s)| *s).collect();
-    let together = match (keys.map(|k| aggregate_public_keys(&k)), aggregate_signatures(&sigs)) {
+) {
+    let weight = |i: usize| set.validators().get(i).map_or(0, |v| v.weight);
+    let mut pool: Vec<(usize, Signature, bool)> = verified
+        .iter()
+        .map(|(i, s)| (*i, *s, false))
+        .chain(candidates.iter().map(|(i, s)| (*i, *s, true)))
+        .collect();
+    pool.sort_by_key(|(i, _, _)| (std::cmp::Reverse(weight(*i)), *i));
+    let total = set.total_weight();
+    let mut gathered = 0u64;
+    let mut chosen = Vec::new();
+    for entry in pool {
+        if quorum.is_met(gathered, total) && !chosen.is_empty() {
+            break;
+        }
+        gathered = gathered.saturating_add(weight(entry.0));
+        chosen.push(entry);
+    }
+    let keys = keys_of(set, chosen.iter().map(|(i, _, _)| *i));
+    let sigs: Vec<Signature> = chosen.iter().map(|(_, s, _)| *s).collect();
+    let holds = match (keys.map(|k| aggregate_public_keys(&k)), aggregate_signatures(&sigs)) {
         (Some(Ok(key)), Ok(signature)) => key.verify(message, &signature),
         _ => false,
     };
-    if !together {
+    if !holds {
         verify_each(message, set, candidates, verified, progress, signed, pending);
-        return false;
+        return;
     }
+    let picked: Vec<usize> =
+        chosen.iter().filter(|(_, _, candidate)| *candidate).map(|(i, _, _)| *i).collect();
+    let mut rest = Vec::with_capacity(candidates.len().saturating_sub(picked.len()));
     for (index, sig) in candidates.drain(..) {
-        accept(index, sig, set, verified, progress, signed, pending);
+        if picked.contains(&index) {
+            accept(index, sig, set, verified, progress, signed, pending);
+        } else {
+            rest.push((index, sig));
+        }
     }
-    true
+    *candidates = rest;
 }
 
 /// Verifies each candidate on its own.
