@@ -4,9 +4,13 @@
 //!   10,000 diffs back, rebuilt from the current set by undoing every diff above it
 //!   (a cache with no room, so every lookup rebuilds).
 //! - `registry/cached`: the same lookup answered from the cache.
-//! - `aggregate/67_of_100`: aggregating 67 valid signatures of a 100-validator set
-//!   (each verified against its key, then summed), against `aggregate/verify_one`, a
-//!   single signature verification.
+//! - `aggregation/67_of_100`: aggregating the signatures of a 100-validator set
+//!   (all answer, equal weights) to a two-thirds quorum: 67 taken, parsed and
+//!   checked as one aggregate;
+//! - `aggregation/67_of_100_with_10_liars`: the same with ten wrong signatures
+//!   among the first 67, found by bisection and replaced by the next answers;
+//! - `aggregation/verify_one`: a single signature verification, the unit both
+//!   are quoted in.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -56,7 +60,7 @@ fn bench_registry(c: &mut Criterion) {
 }
 
 fn bench_aggregate(c: &mut Criterion) {
-    let mut group = c.benchmark_group("aggregate");
+    let mut group = c.benchmark_group("aggregation");
     group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5)).sample_size(20);
     let keys = keys(100);
     let set = CanonicalValidatorSet::new(
@@ -65,20 +69,39 @@ fn bench_aggregate(c: &mut Criterion) {
     .unwrap();
     let payload = AddressedCall::new(vec![0xab; 20], vec![0x5a; 120]).unwrap().to_bytes();
     let msg = UnsignedMessage::new(1, CHAIN, payload).unwrap();
-    let sigs: Vec<[u8; 96]> =
-        keys[..67].iter().map(|k| Signer::new(k.clone(), 1, CHAIN).sign(&msg).unwrap().to_bytes()).collect();
-    let offered: Vec<(NodeId, &[u8])> = sigs.iter().enumerate().map(|(i, s)| (node(i), &s[..])).collect();
-    assert_eq!(
-        aggregate_signatures(&msg, &set, Quorum::new(2, 3).unwrap(), offered.clone()).unwrap().signers.len(),
-        67
-    );
+    let quorum = Quorum::new(2, 3).unwrap();
+    // Every validator answers, in canonical order (heaviest first: equal weights).
+    let signer_of = |index: usize| {
+        let key = set.validators()[index].public_key;
+        keys.iter().position(|k| k.public_key() == key).unwrap()
+    };
+    let sign = |index: usize, liar: bool| -> (NodeId, [u8; 96]) {
+        let i = signer_of(index);
+        let sig = if liar {
+            keys[i].sign(b"not the message").to_bytes()
+        } else {
+            Signer::new(keys[i].clone(), 1, CHAIN).sign(&msg).unwrap().to_bytes()
+        };
+        (node(i), sig)
+    };
+    let honest: Vec<(NodeId, [u8; 96])> = (0..100).map(|i| sign(i, false)).collect();
+    // Ten liars among the 67 answers a quorum takes first.
+    let liars: Vec<usize> = (0..10).map(|k| 3 + 6 * k).collect();
+    let lying: Vec<(NodeId, [u8; 96])> = (0..100).map(|i| sign(i, liars.contains(&i))).collect();
+    let (honest_sigs, lying_sigs) = (honest, lying);
+    let honest: Vec<(NodeId, &[u8])> = honest_sigs.iter().map(|(n, s)| (*n, &s[..])).collect();
+    let lying: Vec<(NodeId, &[u8])> = lying_sigs.iter().map(|(n, s)| (*n, &s[..])).collect();
+    assert_eq!(aggregate_signatures(&msg, &set, quorum, honest.clone()).unwrap().signers.len(), 67);
+    let with_liars = aggregate_signatures(&msg, &set, quorum, lying.clone()).unwrap();
+    assert_eq!((with_liars.signers.len(), with_liars.dropped.len()), (67, 10));
     group.bench_function("67_of_100", |b| {
-        b.iter(|| {
-            aggregate_signatures(&msg, &set, Quorum::new(2, 3).unwrap(), black_box(offered.clone())).unwrap()
-        })
+        b.iter(|| aggregate_signatures(&msg, &set, quorum, black_box(honest.clone())).unwrap())
     });
-    let one = bls::Signature::from_bytes(&sigs[0]).unwrap();
-    let pk = keys[0].public_key();
+    group.bench_function("67_of_100_with_10_liars", |b| {
+        b.iter(|| aggregate_signatures(&msg, &set, quorum, black_box(lying.clone())).unwrap())
+    });
+    let one = bls::Signature::from_bytes(&sign(0, false).1).unwrap();
+    let pk = set.validators()[0].public_key;
     let bytes = msg.to_bytes();
     group.bench_function("verify_one", |b| b.iter(|| assert!(pk.verify(black_box(&bytes), &one))));
     group.finish();

@@ -27,6 +27,13 @@ for n in (1000, 10000):
     t = mean_ns("canonical_set", str(n))
     print(f"canonical_set/{n}: {t / 1e6:.3f} ms")
 
+# benches/origin.rs: aggregation to a two-thirds quorum of 100 validators, in single verifications.
+if (root / "aggregation").exists():
+    one = mean_ns("aggregation", "verify_one")
+    for name in ("67_of_100", "67_of_100_with_10_liars"):
+        t = mean_ns("aggregation", name)
+        print(f"aggregation/{name}: {t / 1e6:.2f} ms = {t / one:.2f} x one verify ({one / 1e3:.0f} us)")
+
 # benches/predicate.rs: a 64-predicate block, Granite gas as throughput.
 if (root / "block_64").exists():
     one = mean_ns("block_64", "one_by_one")

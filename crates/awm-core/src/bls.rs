@@ -76,7 +76,7 @@ pub enum BlsError {
     NoSignatures,
 }
 
-fn blst_reason(err: BLST_ERROR) -> &'static str {
+pub(crate) fn blst_reason(err: BLST_ERROR) -> &'static str {
     match err {
         BLST_ERROR::BLST_SUCCESS => "success",
         BLST_ERROR::BLST_BAD_ENCODING => "bad encoding",
@@ -160,7 +160,11 @@ pub struct HashedMessage(min_pk::Signature);
 impl HashedMessage {
     /// Hashes `msg` with the signature DST.
     pub fn new(msg: &[u8]) -> Self {
-        Self(hash_with_scalar_one(msg, DST_SIGNATURE))
+        Self(hash_point(msg, DST_SIGNATURE))
+    }
+
+    pub(crate) fn affine(&self) -> &blst::blst_p2_affine {
+        (&self.0).into()
     }
 }
 
@@ -168,6 +172,30 @@ impl fmt::Debug for HashedMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("HashedMessage(..)")
     }
+}
+
+/// `H(msg)` as a point, by blst's `hash_to_g2` (half the cost of signing with the
+/// scalar 1, which gives the same point: a test checks it).
+#[allow(unsafe_code)]
+fn hash_point(msg: &[u8], dst: &[u8]) -> min_pk::Signature {
+    let mut point = blst::blst_p2::default();
+    let mut affine = blst::blst_p2_affine::default();
+    // SAFETY: `point` and `affine` are live, writable values of the types blst
+    // writes; `msg` and `dst` are valid for the lengths passed; the augmentation
+    // is empty (null pointer, length 0), which blst accepts.
+    unsafe {
+        blst::blst_hash_to_g2(
+            &mut point,
+            msg.as_ptr(),
+            msg.len(),
+            dst.as_ptr(),
+            dst.len(),
+            core::ptr::null(),
+            0,
+        );
+        blst::blst_p2_to_affine(&mut affine, &point);
+    }
+    min_pk::Signature::from(affine)
 }
 
 /// `H(msg)` as a point: signing with the scalar 1 returns exactly it.
@@ -323,6 +351,11 @@ impl Signature {
     pub(crate) fn affine(&self) -> &blst::blst_p2_affine {
         (&self.0).into()
     }
+
+    /// A point already known to be in G2.
+    pub(crate) fn from_affine(point: blst::blst_p2_affine) -> Self {
+        Self(min_pk::Signature::from(point))
+    }
 }
 
 impl PartialEq for Signature {
@@ -471,6 +504,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(big.sign_hashed_vartime(&HashedMessage::new(b"x")), big.sign(b"x"));
+        for msg in [&b""[..], b"x", &[7u8; 300]] {
+            assert_eq!(hash_point(msg, DST_SIGNATURE), hash_with_scalar_one(msg, DST_SIGNATURE));
+            assert_eq!(
+                hash_point(msg, DST_PROOF_OF_POSSESSION),
+                hash_with_scalar_one(msg, DST_PROOF_OF_POSSESSION)
+            );
+        }
     }
 
     #[test]

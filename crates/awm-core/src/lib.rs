@@ -20,6 +20,7 @@
 //! | [`state`] | the validator-state trait and the receiver's choice of signing subnet |
 //! | [`registry`] | an embedded P-Chain: PoP-checked registration, per-height diffs, history, an LRU of sets |
 //! | [`signer`] | a validator's signer, refusing other networks and chains |
+//! | [`sift`] | many signatures over one message checked in groups: keeps those whose sum verifies |
 //! | [`aggregator`] | heaviest-first aggregation of verified signatures to the exact quorum |
 //! | [`acp118`] | ACP-118 signature request and response bytes |
 //!
@@ -60,6 +61,7 @@ pub mod payload;
 pub mod pchain;
 pub mod quorum;
 pub mod registry;
+pub mod sift;
 pub mod signer;
 pub mod state;
 pub mod validators;

@@ -18,11 +18,14 @@
 //!    keys' aggregate (sound for distinct keys registered with proofs of
 //!    possession, as every key of the P-Chain is; and what the receiver checks).
 //!    If it holds, they are the result, and the candidates it did not need stay
-//!    unverified ([`Progress::pending`]). If it fails, every candidate is
-//!    verified on its own, the wrong ones are dropped and counted, and asking
-//!    goes on. With no liars this is one pairing per message instead of one per
-//!    signer; liars cost a one-by-one pass (and two whose errors cancel in a sum
-//!    are caught when the choice takes one of them without the other). The
+//!    unverified ([`Progress::pending`]). If it fails, the chosen candidates are
+//!    bisected ([`awm_core::sift`]): groups that hold are kept, lone signatures
+//!    that fail are dropped and counted, and asking goes on. With no liars this
+//!    is one pairing per message instead of one per signer; `d` liars among `n`
+//!    chosen cost about `d · log₂(n/d) + 2d` group checks. Two liars whose
+//!    errors cancel in a sum are kept while aggregated together; if the final
+//!    choice splits them, its aggregate is checked, fails, and every kept
+//!    signature is then verified on its own. The
 //!    first verified signature of a key counts its weight; the key's other node
 //!    IDs are no longer asked, and their answers are not counted again.
 //! 4. Asking stops as soon as the verified weight meets the exact quorum
@@ -43,6 +46,7 @@ use std::time::Duration;
 
 use awm_core::acp118::{decode_signature_response, encode_signature_request};
 use awm_core::bls::{aggregate_public_keys, aggregate_signatures, PublicKey, Signature};
+use awm_core::sift::{OneMessage, UncheckedSignature};
 use awm_core::{
     aggregate_verified, Aggregated, AggregationError, CanonicalValidatorSet, NodeId, Quorum, UnsignedMessage,
 };
@@ -317,7 +321,29 @@ impl<C: ValidatorClient> Aggregator<C> {
         };
         // `verified` holds the subset checked as a whole (and any signature verified on its
         // own before): its heaviest-first choice is that subset again.
-        let chosen = aggregate_verified(unsigned, set, quorum, &verified);
+        let mut chosen = aggregate_verified(unsigned, set, quorum, &verified);
+        // Group checks may keep liars whose errors cancel in a group (harmless while
+        // the group is aggregated whole); if the choice splits such a group, its
+        // aggregate fails: then every kept signature is verified on its own.
+        if progress.invalid > 0 {
+            if let Ok(aggregated) = &chosen {
+                if aggregated.message.verify(unsigned.network_id(), set, quorum).is_err() {
+                    verified.retain(|(index, sig)| {
+                        let valid =
+                            validators.get(*index).is_some_and(|v| v.public_key.verify(&message, sig));
+                        if !valid {
+                            progress.valid = progress.valid.saturating_sub(1);
+                            progress.invalid = progress.invalid.saturating_add(1);
+                            progress.gathered = progress
+                                .gathered
+                                .saturating_sub(validators.get(*index).map_or(0, |v| v.weight));
+                        }
+                        valid
+                    });
+                    chosen = aggregate_verified(unsigned, set, quorum, &verified);
+                }
+            }
+        }
         match chosen {
             Ok(aggregated) => Ok(SignedOutcome { aggregated, progress, elapsed: started.elapsed() }),
             Err(AggregationError::InsufficientWeight { .. }) => Err(insufficient(progress)),
@@ -370,21 +396,53 @@ fn settle(
         (Some(Ok(key)), Ok(signature)) => key.verify(message, &signature),
         _ => false,
     };
-    if !holds {
-        verify_each(message, set, candidates, verified, progress, signed, pending);
-        return;
-    }
-    let picked: Vec<usize> =
-        chosen.iter().filter(|(_, _, candidate)| *candidate).map(|(i, _, _)| *i).collect();
+    let picked: Vec<(usize, Signature)> = if holds {
+        chosen.iter().filter(|(_, _, candidate)| *candidate).map(|(i, s, _)| (*i, *s)).collect()
+    } else {
+        // Find the wrong ones among the chosen candidates by group checks: the groups
+        // that hold are kept, the lone signatures that fail are dropped.
+        let chosen_candidates: Vec<(usize, Signature)> =
+            chosen.iter().filter(|(_, _, candidate)| *candidate).map(|(i, s, _)| (*i, *s)).collect();
+        let unchecked: Vec<UncheckedSignature> = chosen_candidates.iter().map(|(_, s)| s.into()).collect();
+        let terms: Option<Vec<(&PublicKey, &UncheckedSignature)>> = chosen_candidates
+            .iter()
+            .zip(&unchecked)
+            .map(|((i, _), sig)| set.validators().get(*i).map(|v| (&v.public_key, sig)))
+            .collect();
+        let Some(terms) = terms else {
+            verify_each(message, set, candidates, verified, progress, signed, pending);
+            return;
+        };
+        let sift = OneMessage::new(message).sift(&terms);
+        let mut kept = Vec::new();
+        for ((index, sig), keep) in chosen_candidates.into_iter().zip(sift.kept) {
+            if keep {
+                kept.push((index, sig));
+            } else {
+                reject(index, progress, pending);
+                candidates.retain(|(i, _)| *i != index);
+            }
+        }
+        kept
+    };
     let mut rest = Vec::with_capacity(candidates.len().saturating_sub(picked.len()));
     for (index, sig) in candidates.drain(..) {
-        if picked.contains(&index) {
+        if picked.iter().any(|(i, _)| *i == index) {
             accept(index, sig, set, verified, progress, signed, pending);
         } else {
             rest.push((index, sig));
         }
     }
     *candidates = rest;
+}
+
+/// Counts a signature of validator `index` found wrong.
+fn reject(index: usize, progress: &mut Progress, pending: &mut [bool]) {
+    progress.pending = progress.pending.saturating_sub(1);
+    progress.invalid = progress.invalid.saturating_add(1);
+    if let Some(p) = pending.get_mut(index) {
+        *p = false;
+    }
 }
 
 /// Verifies each candidate on its own.
@@ -402,11 +460,7 @@ fn verify_each(
         if valid {
             accept(index, sig, set, verified, progress, signed, pending);
         } else {
-            progress.pending = progress.pending.saturating_sub(1);
-            progress.invalid = progress.invalid.saturating_add(1);
-            if let Some(p) = pending.get_mut(index) {
-                *p = false;
-            }
+            reject(index, progress, pending);
         }
     }
 }

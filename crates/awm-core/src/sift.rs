@@ -1,0 +1,290 @@
+//! Many validators' signatures over **one** message, checked in groups: what an
+//! aggregator needs to keep the signatures whose sum is a valid multi-signature,
+//! at about the cost of one verification when nobody lies.
+//!
+//! A group of signatures *holds* when the sum of its signatures is in the G2
+//! subgroup and `e(Σ pkᵢ, H(m)) = e(g₁, Σ σᵢ)`: exactly what a receiver checks
+//! of an aggregate signature over those keys. The keys come from a canonical set
+//! (every one registered with a proof of possession, so no rogue-key sums), and
+//! `H(m)` is hashed once ([`OneMessage`]), so a check costs one fused two-pair
+//! Miller loop, one final exponentiation and one subgroup check of the sum.
+//!
+//! [`OneMessage::sift`] keeps the largest groups that hold: the whole set if it
+//! holds (one check), else it is bisected. Because both sides are sums, a group
+//! that fails while its left half holds has a failing right half, so that half is
+//! split without checking it again; a lone signature that fails is dropped.
+//!
+//! What may differ from verifying each signature on its own: signatures whose
+//! errors cancel in a sum (two liars sending `σ₁ + δ` and `σ₂ − δ`) are kept
+//! when a group holding both holds; and a point outside the subgroup whose
+//! torsion another cancels likewise. Either way each kept group's sum is exactly
+//! the valid multi-signature of its keys (`Σ skᵢ · H(m)`), which is all the
+//! receiver checks, and so is the sum of all kept signatures unless the kept
+//! keys sum to infinity, which only keys whose owners cooperate can do (callers
+//! check the final sum). A signature valid on its own is never dropped.
+//!
+//! Cost: with `d` bad signatures among `n`, about `d · log₂(n/d) + 2d` checks;
+//! at worst (every one bad) `2n − 1`, about twice verifying each on its own.
+//! No randomness is used: the verdicts depend only on the inputs.
+
+use std::sync::OnceLock;
+
+use blst::{blst_fp12, blst_p1_affine, blst_p2_affine, min_pk, MultiPoint, BLST_ERROR};
+
+use crate::bls::{self, BlsError, HashedMessage, PublicKey, Signature, SIGNATURE_LEN};
+
+/// A signature parsed **without** the G2 subgroup check: a canonical encoding of
+/// a point on the curve (infinity included), not yet verified. Its subgroup is
+/// settled on the sums [`OneMessage`] checks, about 60 µs saved per signature.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct UncheckedSignature(blst_p2_affine);
+
+impl UncheckedSignature {
+    /// Parses 96 compressed bytes: canonical and on the curve, the subgroup unchecked.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, BlsError> {
+        if bytes.len() != SIGNATURE_LEN {
+            return Err(BlsError::Length { what: "signature", expected: SIGNATURE_LEN, actual: bytes.len() });
+        }
+        let sig = min_pk::Signature::uncompress(bytes)
+            .map_err(|e| BlsError::SignatureEncoding(bls::blst_reason(e)))?;
+        Ok(Self(*<&blst_p2_affine>::from(&sig)))
+    }
+
+    /// The 96-byte compressed encoding.
+    pub fn to_bytes(&self) -> [u8; SIGNATURE_LEN] {
+        min_pk::Signature::from(self.0).compress()
+    }
+}
+
+impl From<&Signature> for UncheckedSignature {
+    fn from(sig: &Signature) -> Self {
+        Self(*sig.affine())
+    }
+}
+
+impl core::fmt::Debug for UncheckedSignature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "UncheckedSignature(0x{})", hex::encode(self.to_bytes()))
+    }
+}
+
+/// The sum of the signatures of a group that holds, as a [`Signature`]: `None`
+/// when the list is empty or the sum is infinity or outside the G2 subgroup.
+pub fn sum_held(signatures: &[UncheckedSignature]) -> Option<Signature> {
+    let sum = sum_in_group(signatures)?;
+    Some(Signature::from_affine(*<&blst_p2_affine>::from(&sum)))
+}
+
+/// The sum of `signatures` if it is a finite point of the G2 subgroup.
+fn sum_in_group(signatures: &[UncheckedSignature]) -> Option<min_pk::Signature> {
+    if signatures.is_empty() {
+        return None;
+    }
+    let points: Vec<blst_p2_affine> = signatures.iter().map(|s| s.0).collect();
+    let sum = points.as_slice().add();
+    let sum = min_pk::AggregateSignature::from(sum).to_signature();
+    // Infinity and points outside the subgroup are refused.
+    sum.validate(true).ok()?;
+    Some(sum)
+}
+
+/// `−g₁`, the negated generator of G1 (the public key of the scalar `r − 1`).
+fn negated_generator() -> &'static Option<blst_p1_affine> {
+    static POINT: OnceLock<Option<blst_p1_affine>> = OnceLock::new();
+    POINT.get_or_init(|| {
+        // r − 1, big-endian.
+        let r_minus_one =
+            hex::decode("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000000").ok()?;
+        let sk = min_pk::SecretKey::from_bytes(&r_minus_one).ok()?;
+        Some(*<&blst_p1_affine>::from(&sk.sk_to_pk()))
+    })
+}
+
+/// One message hashed to G2 once, for checking many groups of its signatures.
+pub struct OneMessage {
+    hash: blst_p2_affine,
+}
+
+impl core::fmt::Debug for OneMessage {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("OneMessage(..)")
+    }
+}
+
+/// What one group check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Holds,
+    /// The key sum or the signature sum is infinity (or the group is empty).
+    Infinite,
+    Fails,
+}
+
+/// Which signatures [`OneMessage::sift`] kept, and the checks it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sift {
+    /// One flag per term, in order: kept (its group held).
+    pub kept: Vec<bool>,
+    /// Pairing checks run.
+    pub checks: usize,
+}
+
+impl OneMessage {
+    /// Hashes `message` with the signature DST.
+    pub fn new(message: &[u8]) -> Self {
+        Self { hash: *HashedMessage::new(message).affine() }
+    }
+
+    /// Whether the group `terms` holds: the sum of its signatures is in G2, the
+    /// sums are not infinity, and `e(Σ pk, H(m)) = e(g₁, Σ σ)`.
+    /// An empty group does not hold.
+    pub fn holds(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> bool {
+        self.check(terms) == Check::Holds
+    }
+
+    fn check(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Check {
+        let keys: Vec<min_pk::PublicKey> = terms.iter().map(|(k, _)| *k.point()).collect();
+        let Some(key) = bls::sum_points(&keys) else { return Check::Infinite };
+        let key = key.to_public_key();
+        // The compressed form of infinity carries the 0x40 flag; no finite point does.
+        if key.compress().first().is_none_or(|b| b & 0x40 != 0) {
+            return Check::Infinite;
+        }
+        let sigs: Vec<blst_p2_affine> = terms.iter().map(|(_, s)| s.0).collect();
+        let Some(sum) = sigs.first().map(|_| sigs.as_slice().add()) else { return Check::Infinite };
+        let sig = min_pk::AggregateSignature::from(sum).to_signature();
+        match sig.validate(true) {
+            Ok(()) => {}
+            Err(BLST_ERROR::BLST_PK_IS_INFINITY) => return Check::Infinite,
+            Err(_) => return Check::Fails,
+        }
+        let Some(minus_g1) = negated_generator() else { return Check::Fails };
+        // e(Σpk, H(m)) · e(−g₁, Σσ) = 1: one fused two-pair Miller loop, one final exponentiation.
+        let product = blst_fp12::miller_loop_n(
+            &[self.hash, *<&blst_p2_affine>::from(&sig)],
+            &[*<&blst_p1_affine>::from(&key), *minus_g1],
+        );
+        if product.final_exp() == blst_fp12::default() {
+            Check::Holds
+        } else {
+            Check::Fails
+        }
+    }
+
+    /// Keeps the signatures of the groups that hold (see the module's notes):
+    /// the whole of `terms` in one check when it holds, else by bisection, the
+    /// two halves of a failing group on rayon's threads. The verdicts do not
+    /// depend on the threads.
+    pub fn sift(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Sift {
+        let indexed: Vec<(usize, (&PublicKey, &UncheckedSignature))> =
+            terms.iter().copied().enumerate().collect();
+        let mut sift = Sift { kept: vec![false; terms.len()], checks: 0 };
+        let found = self.bisect(&indexed, false);
+        sift.checks = found.checks;
+        for i in found.kept {
+            if let Some(k) = sift.kept.get_mut(i) {
+                *k = true;
+            }
+        }
+        sift
+    }
+
+    /// What holds in `terms`; `known_bad` says the group is known to fail (not
+    /// for being infinity).
+    fn bisect(&self, terms: &[(usize, (&PublicKey, &UncheckedSignature))], known_bad: bool) -> Found {
+        let mut found = Found { held: false, kept: Vec::new(), checks: 0 };
+        if terms.is_empty() {
+            return found;
+        }
+        let mut infinite = false;
+        if !known_bad {
+            found.checks = 1;
+            let group: Vec<(&PublicKey, &UncheckedSignature)> = terms.iter().map(|(_, t)| *t).collect();
+            match self.check(&group) {
+                Check::Holds => {
+                    found.held = true;
+                    found.kept = terms.iter().map(|(i, _)| *i).collect();
+                    return found;
+                }
+                Check::Infinite => infinite = true,
+                Check::Fails => {}
+            }
+        }
+        if terms.len() == 1 {
+            return found;
+        }
+        let (left, right) = terms.split_at(terms.len() / 2);
+        let (left, right) = if rayon::current_num_threads() > 1 && terms.len() >= PARALLEL_FROM {
+            // Both halves at once: the right one is checked even when the left one
+            // holds (it then fails, by linearity), which costs a check and saves time.
+            rayon::join(|| self.bisect(left, false), || self.bisect(right, false))
+        } else {
+            let left = self.bisect(left, false);
+            // The group failed with finite sums and its left half held: the right
+            // half fails (the sums are linear), so it is split without a check. A
+            // group whose sum is infinity proves nothing of its halves.
+            let right_known_bad = left.held && !infinite;
+            (left, self.bisect(right, right_known_bad))
+        };
+        found.checks = found.checks.saturating_add(left.checks).saturating_add(right.checks);
+        found.kept = left.kept;
+        found.kept.extend(right.kept);
+        found
+    }
+}
+
+/// Groups at least this large have their halves bisected on two threads.
+const PARALLEL_FROM: usize = 4;
+
+/// What bisecting a group found.
+struct Found {
+    held: bool,
+    kept: Vec<usize>,
+    checks: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bls::SecretKey;
+
+    fn keys(n: u8) -> Vec<SecretKey> {
+        (0..n).map(|i| SecretKey::from_seed(&[i; 32]).unwrap()).collect()
+    }
+
+    #[test]
+    fn parses_without_the_group_check_and_round_trips() {
+        let sig = keys(1)[0].sign(b"m");
+        let unchecked = UncheckedSignature::from_bytes(&sig.to_bytes()).unwrap();
+        assert_eq!(unchecked.to_bytes(), sig.to_bytes());
+        assert_eq!(UncheckedSignature::from(&sig), unchecked);
+        assert!(matches!(
+            UncheckedSignature::from_bytes(&[0u8; 95]),
+            Err(BlsError::Length { expected: 96, actual: 95, .. })
+        ));
+        // A compressed point with the top flag clear is not canonical.
+        assert!(matches!(UncheckedSignature::from_bytes(&[0u8; 96]), Err(BlsError::SignatureEncoding(_))));
+    }
+
+    #[test]
+    fn a_group_holds_exactly_when_its_sum_verifies() {
+        let ks = keys(6);
+        let msg = b"one message";
+        let one = OneMessage::new(msg);
+        let pks: Vec<PublicKey> = ks.iter().map(|k| k.public_key()).collect();
+        let mut sigs: Vec<UncheckedSignature> = ks.iter().map(|k| (&k.sign(msg)).into()).collect();
+        assert!(one.holds(&pks.iter().zip(&sigs).collect::<Vec<_>>()));
+        assert!(!one.holds(&[]));
+        sigs[2] = (&ks[2].sign(b"another")).into();
+        let terms: Vec<(&PublicKey, &UncheckedSignature)> = pks.iter().zip(&sigs).collect();
+        assert!(!one.holds(&terms));
+        let sift = one.sift(&terms);
+        assert_eq!(sift.kept, vec![true, true, false, true, true, true]);
+        let kept: Vec<UncheckedSignature> =
+            sigs.iter().zip(&sift.kept).filter(|(_, k)| **k).map(|(s, _)| *s).collect();
+        let kept_keys: Vec<PublicKey> =
+            pks.iter().zip(&sift.kept).filter(|(_, k)| **k).map(|(p, _)| *p).collect();
+        let sum = sum_held(&kept).unwrap();
+        assert!(bls::aggregate_public_keys(&kept_keys).unwrap().verify(msg, &sum));
+    }
+}
