@@ -10,6 +10,8 @@
 //!   cores with the pairings batched;
 //! - `block_64/block_verifier_one_bad`: the same block with one bad signature,
 //!   which the batch must find by bisection;
+//! - `block_64/pre_verified`: the all-valid block after each transaction was
+//!   admitted (its verdicts remembered in a [`VerdictCache`]);
 //! - `block_64/blst_single`: one plain single-signature verify, for scale.
 //!
 //! The group's throughput is the block's Granite predicate gas, so criterion's
@@ -111,6 +113,16 @@ fn bench_block(c: &mut Criterion) {
     group.bench_function("block_verifier", |b| {
         b.iter(|| parallel.block_results(black_box(&valid), 1).unwrap())
     });
+    // Every transaction admitted first (`check_tx` fills the verdict cache), as a
+    // node's mempool does: the block's predicates are then looked up, not verified.
+    let cache = std::sync::Arc::new(VerdictCache::default());
+    let admitted = verifier(Execution::Parallel).with_cache(cache.clone());
+    for list in &fx.all_valid {
+        admitted.check_tx(list, 1).unwrap();
+    }
+    assert_eq!(admitted.block_results(&valid, 1).unwrap(), parallel.block_results(&valid, 1).unwrap());
+    group
+        .bench_function("pre_verified", |b| b.iter(|| admitted.block_results(black_box(&valid), 1).unwrap()));
     group.bench_function("block_verifier_one_bad", |b| {
         b.iter(|| parallel.block_results(black_box(&one_bad), 1).unwrap())
     });

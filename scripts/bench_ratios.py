@@ -16,16 +16,18 @@ def mean_ns(group: str, name: str) -> float:
     return json.loads(path.read_text())["mean"]["point_estimate"]
 
 
-base = mean_ns("verify", "blst_single")
-print(f"baseline verify/blst_single: {base / 1e3:.1f} us")
-for n in (10, 100, 1000):
-    t = mean_ns("verify", f"warp_{n}")
-    print(f"verify/warp_{n}: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
-t = mean_ns("verify", "warp_1000_first_use")
-print(f"verify/warp_1000_first_use: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
-for n in (1000, 10000):
-    t = mean_ns("canonical_set", str(n))
-    print(f"canonical_set/{n}: {t / 1e6:.3f} ms")
+# benches/verify.rs: one verification against cached sets, and building sets.
+if (root / "verify").exists():
+    base = mean_ns("verify", "blst_single")
+    print(f"baseline verify/blst_single: {base / 1e3:.1f} us")
+    for n in (10, 100, 1000):
+        t = mean_ns("verify", f"warp_{n}")
+        print(f"verify/warp_{n}: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
+    t = mean_ns("verify", "warp_1000_first_use")
+    print(f"verify/warp_1000_first_use: {t / 1e3:.1f} us = {t / base:.3f} x baseline")
+    for n in (1000, 10000):
+        t = mean_ns("canonical_set", str(n))
+        print(f"canonical_set/{n}: {t / 1e6:.3f} ms")
 
 # benches/origin.rs: aggregation to a two-thirds quorum of 100 validators, in single verifications.
 if (root / "aggregation").exists():
@@ -44,6 +46,9 @@ if (root / "block_64").exists():
     print(f"block_64/one_by_one: {one / 1e6:.2f} ms = {one / single:.1f} x blst_single ({single / 1e3:.0f} us)")
     print(f"block_64/block_verifier: {blk / 1e6:.2f} ms: {one / blk:.2f} x faster than one by one")
     print(f"block_64/block_verifier_one_bad: {bad / 1e6:.2f} ms = {bad / blk:.2f} x the all-valid block")
+    if (root / "block_64" / "pre_verified").exists():
+        pre = mean_ns("block_64", "pre_verified")
+        print(f"block_64/pre_verified: {pre / 1e6:.3f} ms = {pre / blk:.4f} x block_verifier")
     print(f"Granite predicate throughput: {gas / blk * 1e3:.0f} Mgas/s (one by one: {gas / one * 1e3:.0f} Mgas/s)")
 
 # benches/precompile.rs: whole transactions through revm against revm's identity precompile.

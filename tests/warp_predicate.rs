@@ -24,8 +24,12 @@ struct Source {
 }
 
 fn source(n: u8) -> Source {
+    source_with_seed(n, 0x77)
+}
+
+fn source_with_seed(n: u8, seed: u8) -> Source {
     let keys: Vec<SecretKey> =
-        (0..n).map(|i| SecretKey::from_seed(&[[0x77; 16], [i; 16]].concat()).unwrap()).collect();
+        (0..n).map(|i| SecretKey::from_seed(&[[seed; 16], [i; 16]].concat()).unwrap()).collect();
     let set = CanonicalValidatorSet::new(
         keys.iter().enumerate().map(|(i, k)| Validator::new(NodeId([i as u8; 20]), Some(k.public_key()), 10)),
     )
@@ -620,4 +624,147 @@ fn an_under_funded_transaction_is_refused_before_any_bls_work() {
             Err(BlockError::IntrinsicGasOverflow { position: 0, tx: hash(2) })
         );
     }
+}
+
+/// Sets that change with the height: at height 2 the validators that never sign
+/// (every fourth) weigh ten times more, so three quarters of the count is no
+/// longer a quorum of the weight.
+struct HeightState {
+    at_1: std::sync::Arc<CanonicalValidatorSet>,
+    at_2: std::sync::Arc<CanonicalValidatorSet>,
+}
+
+impl HeightState {
+    fn new(src: &Source) -> Self {
+        let reweighted = CanonicalValidatorSet::new(src.set.validators().iter().enumerate().map(|(i, v)| {
+            Validator::new(v.node_ids[0], Some(v.public_key), if i % 4 == 3 { 100 } else { 10 })
+        }))
+        .unwrap();
+        Self { at_1: std::sync::Arc::new(src.set.clone()), at_2: std::sync::Arc::new(reweighted) }
+    }
+}
+
+impl ValidatorState for HeightState {
+    fn subnet_of(&self, chain_id: &ChainId) -> Result<SubnetId, StateError> {
+        if *chain_id == SOURCE {
+            Ok(SOURCE_SUBNET)
+        } else {
+            Err(StateError::UnknownChain(*chain_id))
+        }
+    }
+    fn validator_set(
+        &self,
+        subnet_id: &SubnetId,
+        height: u64,
+    ) -> Result<std::sync::Arc<CanonicalValidatorSet>, StateError> {
+        match (*subnet_id == SOURCE_SUBNET, height) {
+            (true, 1) => Ok(self.at_1.clone()),
+            (true, _) => Ok(self.at_2.clone()),
+            (false, _) => Err(StateError::UnknownSubnet { subnet: *subnet_id, height }),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, .. ProptestConfig::default() })]
+
+    /// Blocks verified with a shared verdict cache (filled by admissions and by
+    /// earlier blocks, at other heights and quorums, with evictions) give exactly
+    /// the results of verifying from scratch.
+    #[test]
+    fn results_with_the_verdict_cache_equal_results_without(
+        capacity in 1usize..12,
+        steps in prop::collection::vec((1u64..=2, any::<bool>(), any::<bool>(), prop::collection::vec(0u8..6, 1..5)), 1..6),
+    ) {
+        let src = source(8);
+        let state = HeightState::new(&src);
+        let cache = std::sync::Arc::new(VerdictCache::new(capacity));
+        let flaws = [Flaw::None, Flaw::None, Flaw::None, Flaw::BadSignature, Flaw::WrongNetwork, Flaw::LowWeight];
+        for (height, strict, admit, picks) in steps {
+            let quorum = if strict { Quorum::percent(90).unwrap() } else { Quorum::DEFAULT };
+            let config = WarpConfig {
+                network_id: NETWORK,
+                subnet_id: OWN_SUBNET,
+                require_primary_network_signers: false,
+                quorum: QuorumPolicy::new(quorum),
+            };
+            let plain = PredicateVerifier::new(WarpVerifier::new(&state, config.clone()), GasSchedule::granite());
+            let cached = plain.clone().with_cache(cache.clone());
+            // Tags repeat across steps, so the same messages meet other heights and quorums.
+            let lists: Vec<(B256, AccessList)> = picks
+                .iter()
+                .enumerate()
+                .map(|(t, f)| (hash(t as u8), warp_access_list([src.message(*f % 3, flaws[*f as usize]).as_slice()])))
+                .collect();
+            if admit {
+                for (_, list) in &lists {
+                    prop_assert_eq!(cached.check_tx(list, height).unwrap(), plain.check_tx(list, height).unwrap());
+                }
+            }
+            let txs: Vec<BlockTx<'_>> = lists.iter().map(|(h, l)| BlockTx::new(*h, l, u64::MAX, 21_000)).collect();
+            let expected = plain.block_results(&txs, height).unwrap();
+            prop_assert_eq!(cached.block_results(&txs, height).unwrap(), expected.clone());
+            prop_assert!(cache.len() <= capacity);
+            // A second pass is answered from the cache where it still holds the verdicts.
+            prop_assert_eq!(cached.block_results(&txs, height).unwrap(), expected);
+        }
+    }
+}
+
+/// Every verdict of a block whose transactions were admitted first comes from
+/// the cache: no validator set is asked for beyond the per-block resolution.
+#[test]
+fn an_admitted_block_is_verified_from_the_cache() {
+    let src = source(8);
+    let counting = CountingState {
+        inner: FixedValidatorState::new()
+            .with_chain(SOURCE, SOURCE_SUBNET)
+            .with_set(SOURCE_SUBNET, src.set.clone()),
+        sets: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let config = WarpConfig {
+        network_id: NETWORK,
+        subnet_id: OWN_SUBNET,
+        require_primary_network_signers: false,
+        quorum: QuorumPolicy::new(Quorum::DEFAULT),
+    };
+    let cache = std::sync::Arc::new(VerdictCache::default());
+    let verifier = PredicateVerifier::new(WarpVerifier::new(&counting, config), GasSchedule::granite())
+        .with_cache(cache.clone());
+    let lists: Vec<AccessList> = (0..6u8)
+        .map(|i| {
+            warp_access_list([src
+                .message(i, if i == 2 { Flaw::BadSignature } else { Flaw::None })
+                .as_slice()])
+        })
+        .collect();
+    for list in &lists {
+        verifier.check_tx(list, 1).unwrap();
+    }
+    assert_eq!(cache.len(), 6);
+    let txs: Vec<BlockTx<'_>> =
+        lists.iter().enumerate().map(|(i, l)| BlockTx::new(hash(i as u8), l, u64::MAX, 21_000)).collect();
+    let results = verifier.block_results(&txs, 1).unwrap();
+    assert!(results.failed(&hash(2), &WARP_ADDRESS, 0));
+    assert!(!results.failed(&hash(1), &WARP_ADDRESS, 0));
+    // Six admissions and one resolution for the block.
+    assert_eq!(counting.sets.load(std::sync::atomic::Ordering::Relaxed), 7);
+    // The verdicts come from the cache: a verifier sharing it, whose state holds
+    // other keys for the subnet (under which every signature would fail), reads
+    // the same results.
+    let other_keys = FixedValidatorState::new()
+        .with_chain(SOURCE, SOURCE_SUBNET)
+        .with_set(SOURCE_SUBNET, source_with_seed(8, 0x33).set);
+    let config = verifier.verifier().config().clone();
+    let elsewhere = PredicateVerifier::new(WarpVerifier::new(&other_keys, config), GasSchedule::granite())
+        .with_cache(cache.clone());
+    assert_eq!(elsewhere.block_results(&txs, 1).unwrap(), results);
+    let uncached = PredicateVerifier::new(
+        WarpVerifier::new(&other_keys, elsewhere.verifier().config().clone()),
+        GasSchedule::granite(),
+    );
+    assert!(uncached.block_results(&txs, 1).unwrap().failed(&hash(1), &WARP_ADDRESS, 0));
+    // At another height nothing is known: the verdicts are recomputed and remembered.
+    verifier.block_results(&txs, 7).unwrap();
+    assert_eq!(cache.len(), 12);
 }

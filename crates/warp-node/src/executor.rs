@@ -45,7 +45,7 @@ use warp_precompile::revm::{WarpBuilder, WarpPrecompiles, WarpTx};
 use warp_predicate::gas::intrinsic_gas_without_access_list;
 use warp_predicate::{
     warp_predicates, BlockError, BlockTx, FailureBits, PredicateResults, PredicateRule, PredicateVerifier,
-    ResultsError, SkipReason, WARP_ADDRESS,
+    ResultsError, SkipReason, VerdictCache, WARP_ADDRESS,
 };
 
 use crate::block::{block_bloom, receipts_root, transactions_root, Block, Receipt};
@@ -234,6 +234,8 @@ pub struct Chain {
     receipts: Vec<Vec<Receipt>>,
     by_hash: HashMap<B256, u64>,
     by_tx: HashMap<B256, (u64, usize)>,
+    /// Predicate verdicts remembered since admission (none: every block verifies from scratch).
+    verdicts: Option<Arc<VerdictCache>>,
     /// The post-state of the last [`STATE_HISTORY`] blocks (the head's last),
     /// for reads at a block number.
     history: VecDeque<(u64, Arc<InMemoryDB>)>,
@@ -300,6 +302,18 @@ impl StateView<'_> {
 }
 
 impl Chain {
+    /// Reuses the predicate verdicts in `cache` when building and verifying
+    /// blocks (those checked at admission are not verified again; the results
+    /// are the same without it).
+    pub fn set_verdict_cache(&mut self, cache: Arc<VerdictCache>) {
+        self.verdicts = Some(cache);
+    }
+
+    /// The chain's predicate verdict cache, if it has one.
+    pub fn verdict_cache(&self) -> Option<&Arc<VerdictCache>> {
+        self.verdicts.as_ref()
+    }
+
     /// A chain at genesis: the allocated accounts, and the `warpConfig` changes
     /// due by the genesis timestamp applied to them.
     pub fn new(config: ChainConfig, genesis: Genesis) -> Self {
@@ -326,6 +340,7 @@ impl Chain {
             receipts: Vec::new(),
             by_hash: HashMap::new(),
             by_tx: HashMap::new(),
+            verdicts: None,
             history: VecDeque::new(),
             overrides: Vec::new(),
             built_last: false,
@@ -634,10 +649,13 @@ impl Chain {
                             BlockTx::new(tx::hash(t.inner()), list, t.gas_limit(), other)
                         })
                         .collect();
-                    let verifier = PredicateVerifier::new(
+                    let mut verifier = PredicateVerifier::new(
                         WarpVerifier::new(state, self.config.warp_config(params)),
                         schedule,
                     );
+                    if let Some(cache) = &self.verdicts {
+                        verifier = verifier.with_cache(Arc::clone(cache));
+                    }
                     let built = verifier.build(&block_txs, p_chain_height, self.config.rule);
                     drop(block_txs);
                     for skipped in built.skipped {
@@ -757,10 +775,13 @@ impl Chain {
                             BlockTx::new(tx::hash(t), list, t.gas_limit(), other)
                         })
                         .collect();
-                    let verifier = PredicateVerifier::new(
+                    let mut verifier = PredicateVerifier::new(
                         WarpVerifier::new(state, self.config.warp_config(params)),
                         schedule,
                     );
+                    if let Some(cache) = &self.verdicts {
+                        verifier = verifier.with_cache(Arc::clone(cache));
+                    }
                     verifier
                         .verify_block(&block_txs, block.p_chain_height, self.config.rule, header_results)
                         .map_err(|source| ChainError::Predicates { number, source })?

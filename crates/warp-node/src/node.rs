@@ -147,6 +147,10 @@ impl Node {
         registry: Arc<PChainRegistry>,
         validators: Vec<Arc<SigningService>>,
     ) -> Self {
+        let mut chain = chain;
+        if chain.verdict_cache().is_none() {
+            chain.set_verdict_cache(Arc::new(warp_predicate::VerdictCache::default()));
+        }
         let (head, _) = watch::channel(chain.height());
         Self {
             chain: Mutex::new(chain),
@@ -245,12 +249,40 @@ impl Node {
 
     /// Admits a signed transaction to the mempool (see [`Mempool::add`]).
     pub fn submit(&self, tx: TxEnvelope) -> Result<B256, MempoolError> {
+        self.precheck_predicates(&crate::tx::access_list(&tx));
         let hash = {
             let chain = self.lock();
             self.pool().add(tx, &chain)?
         };
         self.pending.notify_one();
         Ok(hash)
+    }
+
+    /// Verifies a transaction's warp predicates at admission, at the current
+    /// P-Chain height, and remembers the verdicts in the chain's cache, so the
+    /// block that carries it does not verify them again (the block's results
+    /// are the same either way). Outside the chain's lock; errors are the
+    /// mempool's to report.
+    fn precheck_predicates(&self, access_list: &warp_predicate::AccessList) {
+        if !warp_predicate::has_warp_predicates(access_list) {
+            return;
+        }
+        let timestamp = self.pending_timestamp();
+        let (cache, warp) = {
+            let chain = self.lock();
+            let config = chain.config();
+            let warp = match (config.warp_at(timestamp), config.schedule_at(timestamp)) {
+                (Some(params), Some(schedule)) => Some((config.warp_config(params), schedule)),
+                _ => None,
+            };
+            (chain.verdict_cache().cloned(), warp)
+        };
+        if let (Some(cache), Some((warp_config, schedule))) = (cache, warp) {
+            let verifier = awm_core::WarpVerifier::new(&*self.registry, warp_config);
+            let _ = warp_predicate::PredicateVerifier::new(verifier, schedule)
+                .with_cache(cache)
+                .check_tx(access_list, self.registry.height());
+        }
     }
 
     /// Completes `request` as an EIP-1559 transaction from `wallet` (its next
@@ -280,6 +312,9 @@ impl Node {
 
     /// Admits raw EIP-2718 bytes (`eth_sendRawTransaction`).
     pub fn submit_raw(&self, bytes: &[u8]) -> Result<B256, MempoolError> {
+        if let Ok(tx) = crate::tx::decode(bytes) {
+            self.precheck_predicates(&crate::tx::access_list(&tx));
+        }
         let hash = {
             let chain = self.lock();
             self.pool().add_raw(bytes, &chain)?
@@ -471,9 +506,11 @@ impl Node {
         let failures = match (config.warp_at(timestamp), config.schedule_at(timestamp)) {
             (Some(params), Some(schedule)) => {
                 let verifier = awm_core::WarpVerifier::new(&*self.registry, config.warp_config(params));
-                warp_predicate::PredicateVerifier::new(verifier, schedule)
-                    .check_tx(&tx.access_list, self.registry.height())?
-                    .failures
+                let mut checker = warp_predicate::PredicateVerifier::new(verifier, schedule);
+                if let Some(cache) = chain.verdict_cache() {
+                    checker = checker.with_cache(Arc::clone(cache));
+                }
+                checker.check_tx(&tx.access_list, self.registry.height())?.failures
             }
             _ => warp_predicate::FailureBits::none_failed(),
         };

@@ -59,6 +59,7 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::access_list::{warp_predicates, WARP_ADDRESS};
+use crate::cache::{VerdictCache, VerdictKey};
 use crate::gas::{
     access_list_gas, analyze, flat_tuple_gas, AccessListGas, AccessListGasError, GasSchedule,
     PredicateGasError,
@@ -279,6 +280,7 @@ pub struct PredicateVerifier<S> {
     verifier: WarpVerifier<S>,
     schedule: GasSchedule,
     execution: Execution,
+    cache: Option<Arc<VerdictCache>>,
 }
 
 impl<S: ValidatorState> PredicateVerifier<S> {
@@ -286,7 +288,16 @@ impl<S: ValidatorState> PredicateVerifier<S> {
     /// own subnet, primary-network rule, quorum policy) and state, charging
     /// `schedule` (the schedule active at the block's timestamp).
     pub fn new(verifier: WarpVerifier<S>, schedule: GasSchedule) -> Self {
-        Self { verifier, schedule, execution: Execution::default() }
+        Self { verifier, schedule, execution: Execution::default(), cache: None }
+    }
+
+    /// Remembers verdicts in `cache` and reuses them: a predicate checked when
+    /// its transaction was admitted ([`check_tx`](Self::check_tx)) is not
+    /// verified again by a block at the same height, quorum and network
+    /// ([`crate::cache`]). The results are the same with or without it.
+    pub fn with_cache(mut self, cache: Arc<VerdictCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Chooses sequential or parallel verification.
@@ -465,16 +476,57 @@ impl<S: ValidatorState> PredicateVerifier<S> {
         Ok(messages)
     }
 
-    /// Whether each job's message verifies.
+    /// Whether each job's message verifies: remembered verdicts from the cache
+    /// (when there is one), the others verified and then remembered.
     fn verify_jobs(&self, jobs: &[Job], p_chain_height: u64) -> Vec<bool> {
         // Resolve each source once: its signing subnet, that subnet's set, the quorum.
         let mut sets = SetCache::new(&self.verifier, p_chain_height);
-        let resolved: Vec<Option<(Arc<CanonicalValidatorSet>, Quorum)>> =
+        let resolved: Vec<Option<Resolved>> =
             jobs.iter().map(|job| sets.resolve(&job.message.unsigned().source_chain_id())).collect();
-
         let network_id = self.verifier.config().network_id;
-        let prepare = |(job, set): (&Job, &Option<(Arc<CanonicalValidatorSet>, Quorum)>)| {
-            let (set, quorum) = set.as_ref()?;
+        let Some(cache) = &self.cache else { return self.verify_resolved(jobs, &resolved) };
+
+        // Look every predicate up first; verify only what the cache does not know.
+        let keys: Vec<Option<VerdictKey>> = jobs
+            .iter()
+            .zip(&resolved)
+            .map(|(job, r)| {
+                let (signing, _, quorum) = r.as_ref()?;
+                Some(VerdictKey::new(&job.message.to_bytes(), *signing, p_chain_height, *quorum, network_id))
+            })
+            .collect();
+        let known: Vec<Option<bool>> = keys.iter().map(|k| k.as_ref().and_then(|k| cache.get(k))).collect();
+        let missing: Vec<usize> = (0..jobs.len())
+            .filter(|i| {
+                known.get(*i).is_some_and(|k| k.is_none()) && keys.get(*i).is_some_and(|k| k.is_some())
+            })
+            .collect();
+        let mut verdicts: Vec<bool> = known.iter().map(|k| k.unwrap_or(false)).collect();
+        if !missing.is_empty() {
+            let missing_jobs: Vec<&Job> = missing.iter().filter_map(|i| jobs.get(*i)).collect();
+            let missing_resolved: Vec<Option<Resolved>> =
+                missing.iter().map(|i| resolved.get(*i).cloned().flatten()).collect();
+            let fresh = self.verify_resolved_refs(&missing_jobs, &missing_resolved);
+            for (i, valid) in missing.into_iter().zip(fresh) {
+                if let (Some(v), Some(Some(key))) = (verdicts.get_mut(i), keys.get(i)) {
+                    *v = valid;
+                    cache.insert(*key, valid);
+                }
+            }
+        }
+        verdicts
+    }
+
+    fn verify_resolved(&self, jobs: &[Job], resolved: &[Option<Resolved>]) -> Vec<bool> {
+        let refs: Vec<&Job> = jobs.iter().collect();
+        self.verify_resolved_refs(&refs, resolved)
+    }
+
+    /// Whether each job's message verifies against its resolved set and quorum.
+    fn verify_resolved_refs(&self, jobs: &[&Job], resolved: &[Option<Resolved>]) -> Vec<bool> {
+        let network_id = self.verifier.config().network_id;
+        let prepare = |(job, set): (&&Job, &Option<Resolved>)| {
+            let (_, set, quorum) = set.as_ref()?;
             let unsigned = job.message.unsigned();
             let prepared = job.message.signature().prepare(unsigned, network_id, set, *quorum).ok()?;
             Some((prepared, unsigned.to_bytes()))
@@ -483,7 +535,7 @@ impl<S: ValidatorState> PredicateVerifier<S> {
         match self.execution {
             Execution::Sequential => jobs
                 .iter()
-                .zip(&resolved)
+                .zip(resolved)
                 .map(prepare)
                 .map(|p| p.is_some_and(|(prepared, bytes)| prepared.verify(&bytes).is_ok()))
                 .collect(),
@@ -534,9 +586,9 @@ impl<'v, S: ValidatorState> SetCache<'v, S> {
         Self { verifier, height, subnets: HashMap::new(), sets: HashMap::new() }
     }
 
-    /// The set and quorum for a source chain; `None` when the state cannot say
-    /// (the predicate fails).
-    fn resolve(&mut self, source: &ChainId) -> Option<(Arc<CanonicalValidatorSet>, Quorum)> {
+    /// The signing subnet, its set and the quorum for a source chain; `None`
+    /// when the state cannot say (the predicate fails).
+    fn resolve(&mut self, source: &ChainId) -> Option<Resolved> {
         let verifier = self.verifier;
         let (signing, source_subnet) =
             self.subnets.entry(*source).or_insert_with(|| verifier.signing_subnet(source)).clone().ok()?;
@@ -547,6 +599,9 @@ impl<'v, S: ValidatorState> SetCache<'v, S> {
             .or_insert_with(|| verifier.state().validator_set(&signing, height))
             .clone()
             .ok()?;
-        Some((set, verifier.config().quorum.quorum_for(source, &source_subnet)))
+        Some((signing, set, verifier.config().quorum.quorum_for(source, &source_subnet)))
     }
 }
+
+/// A source resolved at the block's height: the signing subnet, its set, the quorum.
+type Resolved = (SubnetId, Arc<CanonicalValidatorSet>, Quorum);

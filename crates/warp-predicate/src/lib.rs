@@ -12,6 +12,7 @@
 //! | [`access_list`] | the warp address and a transaction's predicates, indexed among warp tuples |
 //! | [`gas`] | the ACP-30, pre-Granite and Granite schedules, selection by timestamp, predicate gas, access-list gas |
 //! | [`results`] | the per-transaction failure bitsets and their codec |
+//! | [`cache`] | verdicts remembered from admission to block, keyed by all they depend on (LRU) |
 //! | [`extra`] | where the results sit in a header's `Extra` |
 //! | [`block`] | block pre-verification (parallel and batched, or sequential), building, verifying, simulating |
 //!
@@ -33,6 +34,7 @@
 
 pub mod access_list;
 pub mod block;
+pub mod cache;
 pub mod extra;
 pub mod gas;
 pub mod predicate;
@@ -47,6 +49,7 @@ pub use block::{
     BlockError, BlockTx, BuiltBlock, Execution, PredicateRule, PredicateVerifier, SkipReason, Skipped,
     TxCheck,
 };
+pub use cache::{VerdictCache, VerdictKey};
 pub use extra::{ExtraError, ExtraLayout};
 pub use gas::{
     access_list_gas, predicate_gas, AccessListGas, AccessListGasError, AccessListGasMeter, GasSchedule,
