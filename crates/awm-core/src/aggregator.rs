@@ -185,6 +185,12 @@ pub fn aggregate_signatures<'a>(
         }
     }
 
+    // Report drops in the order the candidates were taken: unknown nodes first,
+    // then heaviest first (ties by canonical index, then arrival).
+    dropped.sort_by_key(|d| match set.index_of_node(&d.node_id) {
+        None => (false, core::cmp::Reverse(0), 0),
+        Some(i) => (true, core::cmp::Reverse(weight(i)), i),
+    });
     if !quorum.is_met(signed, total) {
         return Err(insufficient(quorum, total, signed, dropped));
     }
