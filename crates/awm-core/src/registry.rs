@@ -6,12 +6,18 @@
 //! rebuilt by starting from the current set and undoing, newest first, every diff
 //! above that height. Rebuilt canonical sets are kept in a bounded LRU keyed by
 //! (subnet, height); a change at the current height evicts that height's entries.
+//! Every [`CHECKPOINT_EVERY`] changes (or as many as the subnet has validators)
+//! a copy of the validators is kept, and a past set is rebuilt from the nearest
+//! copy above its height, so a rebuild undoes a bounded number of changes however
+//! far back it goes. A set is built with its all-keys sum
+//! ([`CanonicalValidatorSet::prime`]).
 //!
 //! A validator's BLS key is only accepted with a valid proof of possession, so no
 //! rogue key (one chosen to cancel others in an aggregate) can enter a set.
 //! Heights only move forward: a change is recorded at the current height or above.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use thiserror::Error;
@@ -126,8 +132,18 @@ struct Inner {
     chains: HashMap<ChainId, SubnetId>,
     current: HashMap<SubnetId, BTreeMap<NodeId, Entry>>,
     diffs: HashMap<SubnetId, BTreeMap<u64, Vec<Undo>>>,
+    /// Per subnet, copies of the validators as they stood at the end of some
+    /// heights, so a past set is rebuilt from the nearest copy above it.
+    checkpoints: HashMap<SubnetId, BTreeMap<u64, BTreeMap<NodeId, Entry>>>,
+    /// Per subnet, the changes recorded since its last checkpoint.
+    since_checkpoint: HashMap<SubnetId, usize>,
     cache: SetCache,
 }
+
+/// A checkpoint is taken once this many changes (or as many as the subnet has
+/// validators, if more) have been recorded since the last one: a rebuild undoes
+/// at most that many, and the copies cost memory in proportion to the changes.
+pub const CHECKPOINT_EVERY: usize = 256;
 
 /// An in-memory P-Chain with validator history. All methods take `&self`; it can
 /// be shared (for example in an `Arc`) between the chains of a test network.
@@ -156,6 +172,8 @@ impl PChainRegistry {
                 chains: HashMap::new(),
                 current: HashMap::new(),
                 diffs: HashMap::new(),
+                checkpoints: HashMap::new(),
+                since_checkpoint: HashMap::new(),
                 cache: SetCache { capacity, clock: 0, entries: HashMap::new() },
             }),
         }
@@ -307,13 +325,32 @@ impl Inner {
     /// Applies a change at `height` (≥ the current height), recording its undo.
     fn apply(&mut self, height: u64, subnet: SubnetId, node_id: NodeId, after: Option<Entry>) {
         self.height = height;
+        self.checkpoint_before(height, subnet);
         let validators = self.current.entry(subnet).or_default();
         let before = match after {
             Some(entry) => validators.insert(node_id, entry),
             None => validators.remove(&node_id),
         };
         self.diffs.entry(subnet).or_default().entry(height).or_default().push((node_id, before));
+        let count = self.since_checkpoint.entry(subnet).or_default();
+        *count = count.saturating_add(1);
         self.cache.evict_from(&subnet, height);
+    }
+
+    /// Before the first change at a new height: if enough changes accumulated
+    /// since the last checkpoint, copies the subnet's validators as they stand
+    /// at the end of the last changed height (no change of a later height has
+    /// been applied yet).
+    fn checkpoint_before(&mut self, height: u64, subnet: SubnetId) {
+        let Some(last) = self.diffs.get(&subnet).and_then(|d| d.keys().next_back().copied()) else { return };
+        let validators = self.current.get(&subnet).map_or(0, BTreeMap::len);
+        let due =
+            self.since_checkpoint.get(&subnet).copied().unwrap_or(0) >= CHECKPOINT_EVERY.max(validators);
+        if height > last && due {
+            let copy = self.current.get(&subnet).cloned().unwrap_or_default();
+            self.checkpoints.entry(subnet).or_default().insert(last, copy);
+            self.since_checkpoint.insert(subnet, 0);
+        }
     }
 
     fn check_query(&self, subnet: &SubnetId, height: u64) -> Result<(), StateError> {
@@ -329,10 +366,16 @@ impl Inner {
 
     fn validators_at(&self, subnet: &SubnetId, height: u64) -> Result<Vec<Validator>, StateError> {
         self.check_query(subnet, height)?;
-        let mut set = self.current.get(subnet).cloned().unwrap_or_default();
+        // Start from the nearest checkpoint at or above `height` (the validators
+        // at the end of that height), else from the current validators.
+        let nearest = self.checkpoints.get(subnet).and_then(|c| c.range(height..).next());
+        let (mut set, upper) = match nearest {
+            Some((at, copy)) => (copy.clone(), Bound::Included(*at)),
+            None => (self.current.get(subnet).cloned().unwrap_or_default(), Bound::Unbounded),
+        };
         if let Some(diffs) = self.diffs.get(subnet) {
-            // Undo, newest first, every change recorded above `height`.
-            for changes in diffs.range(height.saturating_add(1)..).rev().map(|(_, c)| c) {
+            // Undo, newest first, every change recorded above `height` (up to the start).
+            for changes in diffs.range((Bound::Excluded(height), upper)).rev().map(|(_, c)| c) {
                 for (node_id, before) in changes.iter().rev() {
                     match before {
                         Some(entry) => set.insert(*node_id, *entry),
@@ -370,6 +413,8 @@ impl ValidatorState for PChainRegistry {
             height: p_chain_height,
             source,
         })?;
+        // The sum of every key is computed now, with the set, not by the first message.
+        set.prime();
         let set = Arc::new(set);
         inner.cache.insert(key, Arc::clone(&set));
         Ok(set)

@@ -113,6 +113,16 @@ impl Clone for CanonicalValidatorSet {
     }
 }
 
+/// The first eight bytes of a key's uncompressed encoding, big-endian: the
+/// canonical order's leading comparison.
+fn key_prefix(key: &PublicKey) -> u64 {
+    let mut prefix = [0u8; 8];
+    if let Some(head) = key.uncompressed().get(..8) {
+        prefix.copy_from_slice(head);
+    }
+    u64::from_be_bytes(prefix)
+}
+
 /// Sets at least this large aggregate a majority of signers by subtracting the minority.
 const COMPLEMENT_THRESHOLD: usize = 64;
 
@@ -133,23 +143,31 @@ impl CanonicalValidatorSet {
             })?;
         }
 
-        let mut keyed: Vec<(&PublicKey, &Validator)> =
-            validators.iter().filter_map(|v| v.public_key.as_ref().map(|pk| (pk, v))).collect();
-        keyed.sort_unstable_by(|a, b| a.0.uncompressed().cmp(b.0.uncompressed()));
+        // Sort positions by key: the first eight bytes of the uncompressed key as
+        // an integer decide almost every comparison without touching the keys.
+        let mut validators = validators;
+        let mut order: Vec<(u64, usize)> = validators
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.public_key.as_ref().map(|pk| (key_prefix(pk), i)))
+            .collect();
+        let key_at =
+            |i: usize| validators.get(i).and_then(|v| v.public_key.as_ref()).map(|k| k.uncompressed());
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key_at(a.1).cmp(&key_at(b.1))));
 
-        let mut out: Vec<CanonicalValidator> = Vec::with_capacity(keyed.len());
-        for (pk, v) in keyed {
+        let mut out: Vec<CanonicalValidator> = Vec::with_capacity(order.len());
+        for (_, i) in order {
+            let Some(v) = validators.get_mut(i) else { continue };
+            let Some(pk) = v.public_key else { continue };
+            // The input is consumed: node IDs move instead of being copied.
+            let node_ids = core::mem::take(&mut v.node_ids);
             match out.last_mut() {
-                Some(last) if last.public_key == *pk => {
+                Some(last) if last.public_key == pk => {
                     // Bounded by the checked total above.
                     last.weight = last.weight.saturating_add(v.weight);
-                    last.node_ids.extend_from_slice(&v.node_ids);
+                    last.node_ids.extend_from_slice(&node_ids);
                 }
-                _ => out.push(CanonicalValidator {
-                    public_key: *pk,
-                    weight: v.weight,
-                    node_ids: v.node_ids.clone(),
-                }),
+                _ => out.push(CanonicalValidator { public_key: pk, weight: v.weight, node_ids }),
             }
         }
         for v in &mut out {
@@ -203,6 +221,14 @@ impl CanonicalValidatorSet {
     /// Sum of the weights of the validators at `indices` (checked).
     pub fn weight_of(&self, indices: impl IntoIterator<Item = usize>) -> Option<u64> {
         indices.into_iter().try_fold(0u64, |acc, i| acc.checked_add(self.validators.get(i)?.weight))
+    }
+
+    /// Computes now what the first verification against the set would: the sum
+    /// of every key (for aggregating a large majority as all keys minus the
+    /// non-signers). A registry calls it when it builds a set, so no message
+    /// pays for it.
+    pub fn prime(&self) {
+        let _ = self.all_keys();
     }
 
     fn all_keys(&self) -> Option<&min_pk::AggregatePublicKey> {
