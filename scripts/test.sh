@@ -15,6 +15,9 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
 bash contracts/scripts/check.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+python3 scripts/check_rust_version.py
+# Every library crate packages and builds from its package alone.
+cargo package --workspace --exclude warp-cli --allow-dirty --quiet
 cargo build --bin warp
 bash clients/check.sh
 cargo test --workspace

@@ -101,12 +101,12 @@ impl App {
     fn artifact(self) -> &'static str {
         match self {
             Self::CrossChainMessenger => {
-                include_str!("../../../contracts/artifacts/CrossChainMessenger.json")
+                include_str!("../artifacts/CrossChainMessenger.json")
             }
-            Self::BlockHashOracle => include_str!("../../../contracts/artifacts/BlockHashOracle.json"),
-            Self::BridgeToken => include_str!("../../../contracts/artifacts/BridgeToken.json"),
-            Self::TokenHome => include_str!("../../../contracts/artifacts/TokenHome.json"),
-            Self::TokenRemote => include_str!("../../../contracts/artifacts/TokenRemote.json"),
+            Self::BlockHashOracle => include_str!("../artifacts/BlockHashOracle.json"),
+            Self::BridgeToken => include_str!("../artifacts/BridgeToken.json"),
+            Self::TokenHome => include_str!("../artifacts/TokenHome.json"),
+            Self::TokenRemote => include_str!("../artifacts/TokenRemote.json"),
         }
     }
 
