@@ -7,6 +7,7 @@
 #      npm meta package's wrapper, which always exits 0);
 #   3. export the artifacts of the fresh build to a temporary directory and diff them
 #      against artifacts/.
+#   4. scripts/consumer.sh: the npm package in a fresh Foundry project outside the repository.
 # Exits non-zero as soon as a step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,3 +43,6 @@ if ! diff -r artifacts "$tmp/artifacts"; then
   exit 1
 fi
 echo "check.sh: artifacts are up to date"
+
+# The package as a user installs it, in a fresh Foundry project outside the repository.
+bash scripts/consumer.sh

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {WarpTestBase} from "./utils/WarpTestBase.sol";
+import {WarpTestBase} from "../src/testing/WarpTestBase.sol";
 import {IWarpMessenger, WarpMessage, WarpBlockHash} from "../src/IWarpMessenger.sol";
 import {WarpMessengerMock} from "../src/mocks/WarpMessengerMock.sol";
 

@@ -6,7 +6,7 @@ import {IWarpMessenger, WarpMessage, WarpBlockHash} from "../IWarpMessenger.sol"
 /// @title WarpMessengerMock
 /// @notice A stand-in for the Warp precompile in forge tests. Install its code at the precompile
 ///         address with `vm.etch(0x0200000000000000000000000000000000000005, address(new WarpMessengerMock()).code)`
-///         (see `test/utils/WarpTestBase.sol`), then configure it through calls at that address.
+///         (see `src/testing/WarpTestBase.sol`), then configure it through calls at that address.
 /// @dev The contract has no constructor, no immutables and no initial state, because `vm.etch`
 ///      copies code only. Differences from the real precompile:
 ///      - the `message` data of `SendWarpMessage` is the raw `payload`, whereas the precompile logs

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
-import {WarpMessengerMock} from "../../src/mocks/WarpMessengerMock.sol";
+import {WarpMessengerMock} from "../mocks/WarpMessengerMock.sol";
 
 /// @title WarpTestBase
 /// @notice Base contract for forge tests of contracts that use the Warp precompile.
