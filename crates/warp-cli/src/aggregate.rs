@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::args::AggregateArgs;
 use crate::error::CliError;
-use crate::input::{hex_arg, load_validators, parse_hex, parse_node_id, parse_quorum};
+use crate::input::{hex_arg, parse_hex, parse_node_id, parse_quorum, validator_set};
 use crate::message::parse_unsigned;
 use crate::output::{hex0x, Render};
 use crate::Context;
@@ -35,7 +35,7 @@ pub fn run(args: AggregateArgs, ctx: &mut Context<'_>) -> Result<(), CliError> {
     let sigs = args.sigs.iter().map(|s| parse_sig(s)).collect::<Result<Vec<_>, _>>()?;
     let bytes = hex_arg(&mut ctx.stdin, &args.message, "message")?;
     let msg = parse_unsigned(&bytes)?;
-    let set = load_validators(&mut ctx.stdin, &args.validators)?;
+    let set = validator_set(&mut ctx.stdin, &args.source, Some(msg.source_chain_id()))?;
     let outcome =
         aggregate_signatures(&msg, &set, quorum, sigs.iter().map(|(node, sig)| (*node, sig.as_slice())));
     match outcome {

@@ -81,10 +81,9 @@ pub struct DecodeArgs {
 /// `warp message verify`
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin)
-    /// from a P-Chain you trust (its keys are taken as proven by proofs of possession).
-    #[arg(long, value_name = "FILE")]
-    pub validators: String,
+    /// The validator set: a file or a P-Chain API.
+    #[command(flatten)]
+    pub source: ValidatorSourceArgs,
     /// The receiver's network ID (mainnet 1, Fuji 5, local 12345).
     #[arg(long, value_name = "N")]
     pub network_id: u32,
@@ -94,6 +93,26 @@ pub struct VerifyArgs {
     /// The signed message in hex; `-` reads stdin.
     #[arg(value_name = "SIGNED_HEX")]
     pub message: String,
+}
+
+/// Where a validator set comes from: a file, or a P-Chain API.
+#[derive(Debug, Clone, Args)]
+pub struct ValidatorSourceArgs {
+    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin)
+    /// from a P-Chain you trust (its keys are taken as proven by proofs of possession).
+    #[arg(long, value_name = "FILE", required_unless_present = "pchain_url", conflicts_with = "pchain_url")]
+    pub validators: Option<String>,
+    /// Instead of a file: fetch the set from this P-Chain API (JSON-RPC over http,
+    /// e.g. http://127.0.0.1:9650/ext/bc/P), which you trust, at `--height`.
+    #[arg(long, value_name = "URL", requires = "height")]
+    pub pchain_url: Option<String>,
+    /// The P-Chain height of the set (with `--pchain-url`).
+    #[arg(long, value_name = "H", requires = "pchain_url")]
+    pub height: Option<u64>,
+    /// The subnet whose set to fetch (with `--pchain-url`; by default the subnet
+    /// validating the message's source chain, `platform.validatedBy`).
+    #[arg(long, value_name = "ID", requires = "pchain_url")]
+    pub subnet: Option<String>,
 }
 
 /// `warp validators …`
@@ -108,8 +127,17 @@ pub enum ValidatorsCommand {
 pub struct CanonicalArgs {
     /// A platform.getValidatorsAt answer, bare or the whole JSON-RPC response (`-` reads stdin),
     /// from a P-Chain you trust.
-    #[arg(value_name = "FILE")]
-    pub file: String,
+    #[arg(value_name = "FILE", required_unless_present = "pchain_url", conflicts_with = "pchain_url")]
+    pub file: Option<String>,
+    /// Instead of a file: fetch the set from this P-Chain API (JSON-RPC over http), at `--height`.
+    #[arg(long, value_name = "URL", requires = "height")]
+    pub pchain_url: Option<String>,
+    /// The P-Chain height of the set (with `--pchain-url`).
+    #[arg(long, value_name = "H", requires = "pchain_url")]
+    pub height: Option<u64>,
+    /// The subnet (with `--pchain-url`; the primary network by default, as the API's).
+    #[arg(long, value_name = "ID", requires = "pchain_url")]
+    pub subnet: Option<String>,
 }
 
 /// `warp keys …`
@@ -150,10 +178,9 @@ pub struct SignArgs {
 /// `warp aggregate`
 #[derive(Debug, Args)]
 pub struct AggregateArgs {
-    /// The source subnet's validators: a platform.getValidatorsAt answer (`-` reads stdin)
-    /// from a P-Chain you trust (its keys are taken as proven by proofs of possession).
-    #[arg(long, value_name = "FILE")]
-    pub validators: String,
+    /// The validator set: a file or a P-Chain API.
+    #[command(flatten)]
+    pub source: ValidatorSourceArgs,
     /// The fraction of total weight that must sign.
     #[arg(long, value_name = "NUM/DEN", default_value = "67/100")]
     pub quorum: String,
@@ -191,19 +218,58 @@ pub struct PackArgs {
 pub struct UnpackArgs {
     /// The storage keys in order, 32 bytes of hex each. `-` reads them from stdin,
     /// separated by whitespace or as a JSON array (what `pack` prints).
-    #[arg(value_name = "KEY", required = true)]
+    #[arg(value_name = "KEY", required_unless_present = "access_list", conflicts_with = "access_list")]
     pub keys: Vec<String>,
+    /// Instead of keys: an access list as JSON (`[{"address", "storageKeys"}]`), or
+    /// a whole transaction as `cast tx --json` or `eth_getTransactionByHash`
+    /// prints it; every warp predicate in it is unpacked, in order. A file, the
+    /// JSON itself, or `-` for stdin.
+    #[arg(long, value_name = "JSON|FILE")]
+    pub access_list: Option<String>,
 }
 
 /// `warp predicate gas`
 #[derive(Debug, Args)]
 pub struct GasArgs {
-    /// The gas schedule.
-    #[arg(long, value_enum)]
-    pub schedule: ScheduleArg,
+    /// The gas schedule by name (or choose it by `--network` and `--timestamp`).
+    #[arg(long, value_enum, required_unless_present = "network", conflicts_with = "network")]
+    pub schedule: Option<ScheduleArg>,
+    /// The network whose upgrade times choose the schedule (with `--timestamp`).
+    #[arg(long, value_enum, requires = "timestamp")]
+    pub network: Option<NetworkArg>,
+    /// The block timestamp (Unix seconds) at which the predicate is charged.
+    #[arg(long, value_name = "UNIX_SECONDS", requires = "network")]
+    pub timestamp: Option<u64>,
     /// The signed message in hex; `-` reads stdin.
     #[arg(value_name = "SIGNED_HEX")]
     pub message: String,
+}
+
+/// A network whose upgrade times are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NetworkArg {
+    /// Avalanche mainnet (network ID 1).
+    Mainnet,
+    /// Fuji testnet (network ID 5).
+    Fuji,
+}
+
+impl NetworkArg {
+    /// The network's warp gas upgrades.
+    pub fn upgrades(self) -> warp_predicate::GasUpgrades {
+        match self {
+            Self::Mainnet => warp_predicate::GasUpgrades::mainnet(),
+            Self::Fuji => warp_predicate::GasUpgrades::fuji(),
+        }
+    }
+
+    /// The name as given on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mainnet => "mainnet",
+            Self::Fuji => "fuji",
+        }
+    }
 }
 
 /// The warp gas schedules.
@@ -249,9 +315,39 @@ pub enum ResultsCommand {
 /// `warp results decode`
 #[derive(Debug, Args)]
 pub struct ResultsDecodeArgs {
-    /// The results bytes in hex; `-` reads stdin.
+    /// The results bytes in hex (or, with `--extra`, a header's whole `extraData`);
+    /// `-` reads stdin.
     #[arg(value_name = "HEX")]
     pub results: String,
+    /// The input is a block header's `extraData` (as `cast block --json` shows it)
+    /// in this layout: the results are what follows the fee data.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    pub extra: Option<LayoutArg>,
+}
+
+/// Where the results sit in a header's `extraData`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// Subnet-EVM (Durango and later): after an 80-byte fee window.
+    SubnetEvm,
+    /// coreth (the C-Chain) from Durango to Fortuna: after an 80-byte fee window.
+    CorethPreFortuna,
+    /// coreth from Fortuna: after a 24-byte fee state.
+    CorethFortuna,
+    /// coreth from Helicon: from the first byte.
+    NoPrefix,
+}
+
+impl LayoutArg {
+    /// The layout.
+    pub fn layout(self) -> warp_predicate::ExtraLayout {
+        match self {
+            Self::SubnetEvm => warp_predicate::ExtraLayout::SubnetEvm,
+            Self::CorethPreFortuna => warp_predicate::ExtraLayout::CorethPreFortuna,
+            Self::CorethFortuna => warp_predicate::ExtraLayout::CorethFortuna,
+            Self::NoPrefix => warp_predicate::ExtraLayout::NoPrefix,
+        }
+    }
 }
 
 /// `warp results encode`

@@ -91,6 +91,14 @@ pub enum CliError {
     /// Any other malformed input, described in full.
     #[error("{0}")]
     Input(String),
+    /// A P-Chain API could not give the validator set.
+    #[error("P-Chain API {url}: {reason}")]
+    PChain {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// A file or stdin could not be read.
     #[error("reading {what}: {source}")]
     Read {
@@ -134,6 +142,7 @@ impl CliError {
             | Self::PredicateGas(_)
             | Self::Results(_)
             | Self::Input(_)
+            | Self::PChain { .. }
             | Self::Read { .. }
             | Self::Write(_)
             | Self::Randomness => ErrorClass::BadInput,

@@ -122,6 +122,24 @@ pub fn secret_key_arg(stdin: &mut Stdin<'_>, arg: &str) -> Result<SecretKey, Cli
     SecretKey::from_bytes(&bytes).map_err(CliError::SecretKey)
 }
 
+/// The validator set a command was pointed at: the `--validators` file, or the
+/// P-Chain API at `--height` (for `--subnet`, else the subnet validating `chain`).
+pub fn validator_set(
+    stdin: &mut Stdin<'_>,
+    source: &crate::args::ValidatorSourceArgs,
+    chain: Option<awm_core::Id>,
+) -> Result<CanonicalValidatorSet, CliError> {
+    match (&source.validators, &source.pchain_url, source.height) {
+        (Some(path), _, _) => load_validators(stdin, path),
+        (None, Some(url), Some(height)) => {
+            let subnet = source.subnet.as_deref().map(|s| parse_id(s, "--subnet")).transpose()?;
+            let pchain = crate::pchain::PChainSource { url: url.clone(), height, subnet };
+            crate::pchain::fetch_validators(&pchain, chain)
+        }
+        _ => Err(CliError::Input("give --validators FILE, or --pchain-url URL with --height H".into())),
+    }
+}
+
 /// Loads a validator file (`-` for stdin) into the canonical validator set.
 pub fn load_validators(stdin: &mut Stdin<'_>, path: &str) -> Result<CanonicalValidatorSet, CliError> {
     let json = if path == STDIN_ARG {

@@ -34,6 +34,7 @@ pub mod input;
 pub mod keys;
 pub mod message;
 pub mod output;
+pub mod pchain;
 pub mod predicate;
 pub mod results;
 pub mod sign;

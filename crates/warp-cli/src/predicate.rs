@@ -9,9 +9,9 @@
 //! (unparseable, bad payload, non-canonical signers) is bad input.
 
 use serde::Serialize;
-use warp_predicate::{pack, predicate_gas, unpack, B256};
+use warp_predicate::{pack, predicate_gas, unpack, GasSchedule, B256};
 
-use crate::args::{GasArgs, PackArgs, PredicateCommand, UnpackArgs};
+use crate::args::{GasArgs, PackArgs, PredicateCommand, ScheduleArg, UnpackArgs};
 use crate::error::CliError;
 use crate::input::{hex_arg, parse_hex_array, STDIN_ARG};
 use crate::output::{hex0x, Lines, Render};
@@ -69,7 +69,83 @@ pub fn stdin_keys(text: &str) -> Result<Vec<String>, CliError> {
     }
 }
 
+/// The warp predicates of an access list, each unpacked: its index among warp
+/// tuples and its bytes (JSON: `[{"index", "bytes"}]`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct PredicatesReport {
+    /// One entry per warp tuple, in order.
+    pub predicates: Vec<PredicateEntry>,
+}
+
+/// One unpacked warp predicate.
+#[derive(Debug, Clone, Serialize)]
+pub struct PredicateEntry {
+    /// Its index among the warp tuples (what `getVerifiedWarpMessage` takes).
+    pub index: usize,
+    /// The bytes it carries, `0x` hex.
+    pub bytes: String,
+}
+
+impl Render for PredicatesReport {
+    fn human(&self) -> String {
+        if self.predicates.is_empty() {
+            return "no warp predicates (no access-list tuple for 0x0200000000000000000000000000000000000005)"
+                .to_owned();
+        }
+        self.predicates.iter().map(|p| format!("[{}] {}", p.index, p.bytes)).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// An access list from JSON text: the list itself, or a transaction object
+/// holding it under `accessList` (with or without a JSON-RPC envelope).
+pub fn access_list_from_json(text: &str) -> Result<warp_predicate::AccessList, CliError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| CliError::Input(format!("access list: not JSON: {e}")))?;
+    let value = value.get("result").cloned().unwrap_or(value);
+    let list = match &value {
+        serde_json::Value::Array(_) => value,
+        serde_json::Value::Object(map) => map.get("accessList").cloned().ok_or_else(|| {
+            CliError::Input(
+                "access list: a JSON object without `accessList` (give the list or the transaction)".into(),
+            )
+        })?,
+        serde_json::Value::Null => {
+            return Err(CliError::Input("access list: null (the transaction was not found?)".into()))
+        }
+        _ => {
+            return Err(CliError::Input("access list: expected a JSON array or a transaction object".into()))
+        }
+    };
+    serde_json::from_value(list).map_err(|e| CliError::Input(format!("access list: {e}")))
+}
+
+fn unpack_access_list(source: &str, ctx: &mut Context<'_>) -> Result<(), CliError> {
+    let text = if source == STDIN_ARG {
+        ctx.stdin.read_all("access list")?
+    } else if source.trim_start().starts_with(['[', '{']) {
+        source.to_owned()
+    } else {
+        std::fs::read_to_string(source)
+            .map_err(|e| CliError::Input(format!("access list file {source}: {e}")))?
+    };
+    let list = access_list_from_json(&text)?;
+    let predicates = warp_predicate::warp_predicates(&list)
+        .iter()
+        .enumerate()
+        .map(|(index, keys)| {
+            unpack(keys)
+                .map(|bytes| PredicateEntry { index, bytes: hex0x(bytes) })
+                .map_err(|e| CliError::Input(format!("warp predicate {index}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.emit(&PredicatesReport { predicates })
+}
+
 fn unpack_cmd(args: UnpackArgs, ctx: &mut Context<'_>) -> Result<(), CliError> {
+    if let Some(source) = &args.access_list {
+        return unpack_access_list(source, ctx);
+    }
     let mut texts = Vec::new();
     for arg in &args.keys {
         if arg == STDIN_ARG {
@@ -126,15 +202,38 @@ impl Render for GasReport {
     }
 }
 
+/// The schedule `--schedule` names, or the one `--network` has at `--timestamp`.
+fn chosen_schedule(args: &GasArgs) -> Result<(ScheduleArg, GasSchedule), CliError> {
+    if let Some(named) = args.schedule {
+        return Ok((named, named.schedule()));
+    }
+    let (Some(network), Some(timestamp)) = (args.network, args.timestamp) else {
+        return Err(CliError::Input("give --schedule, or --network with --timestamp".into()));
+    };
+    let schedule = network.upgrades().schedule_at(timestamp).copied().ok_or_else(|| {
+        CliError::Input(format!(
+            "warp is not active on {} at timestamp {timestamp}: predicates are charged from Durango",
+            network.name()
+        ))
+    })?;
+    let named = [ScheduleArg::Granite, ScheduleArg::PreGranite, ScheduleArg::Acp30]
+        .into_iter()
+        .find(|s| s.schedule() == schedule)
+        .ok_or_else(|| {
+            CliError::Input(format!("{} has an unnamed schedule at {timestamp}", network.name()))
+        })?;
+    Ok((named, schedule))
+}
+
 fn gas_cmd(args: GasArgs, ctx: &mut Context<'_>) -> Result<(), CliError> {
+    let (named, schedule) = chosen_schedule(&args)?;
     let bytes = hex_arg(&mut ctx.stdin, &args.message, "message")?;
-    let schedule = args.schedule.schedule();
     let gas = predicate_gas(&pack(&bytes), &schedule).map_err(CliError::PredicateGas)?;
     ctx.emit(&GasReport {
         gas: gas.gas,
         chunks: gas.chunks,
         signers: gas.signers,
-        schedule: args.schedule.name(),
+        schedule: named.name(),
         base: schedule.verify_predicate_base,
         per_chunk: schedule.per_warp_message_chunk,
         per_signer: schedule.per_warp_signer,

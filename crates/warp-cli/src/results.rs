@@ -30,7 +30,12 @@ pub fn run(cmd: ResultsCommand, ctx: &mut Context<'_>) -> Result<(), CliError> {
     match cmd {
         ResultsCommand::Decode(args) => {
             let bytes = hex_arg(&mut ctx.stdin, &args.results, "results")?;
-            let results = PredicateResults::parse(&bytes).map_err(CliError::Results)?;
+            let results = match args.extra {
+                None => PredicateResults::parse(&bytes),
+                // No bytes past the fee data mean no transaction had failures.
+                Some(layout) => layout.layout().results(&bytes),
+            }
+            .map_err(CliError::Results)?;
             ctx.emit(&ResultsReport::new(&results))
         }
         ResultsCommand::Encode(args) => {

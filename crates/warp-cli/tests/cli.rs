@@ -220,6 +220,18 @@ impl Fixture {
         self.signed(SignerBitSet::from_indices(idx), sig)
     }
 
+    /// The lines `message verify` prints for these signers: canonical index, node ID, weight.
+    fn signer_lines(&self, key_numbers: &[usize]) -> String {
+        let (mut idx, _) = self.sign(key_numbers, b"");
+        idx.sort_unstable();
+        idx.iter()
+            .map(|i| {
+                let v = &self.set.validators()[*i];
+                format!("{:<13}  {} weight {}\n", format!("  [{i}]"), v.node_ids[0], v.weight)
+            })
+            .collect()
+    }
+
     fn unsigned_hex(&self) -> String {
         hex::encode(self.msg.to_bytes())
     }
@@ -260,7 +272,7 @@ fn usage_errors_are_one_line_with_exit_2() {
     );
     assert_eq!(
         warp(&["message", "verify", "00"]).fails(2),
-        "the following required arguments were not provided: --validators <FILE> --network-id <N>"
+        "the following required arguments were not provided: --network-id <N> --validators <FILE>"
     );
     assert_eq!(
         warp(&["sign", "--secret-key", "01", "--network-id", "x", "--chain-id", "c", "00"]).fails(2),
@@ -902,13 +914,19 @@ fn aggregate_sign_then_verify_round_trip() {
     for file in [&f.bare, &f.rpc] {
         let out =
             warp_stdin(&["message", "verify", "--validators", file, "--network-id", &net, "-"], &signed);
-        assert_eq!(
-            out.ok(),
-            format!(
-                "message ID     {}\nvalid          yes\nsigned weight  120 of 150\nquorum         67/100 (needs 101 of 150)\n",
-                f.msg.id().to_hex()
-            )
+        let head = format!(
+            "message ID     {}\nvalid          yes\nsigned weight  120 of 150\nquorum         67/100 (needs 101 of 150)\n\
+             signers        3 in the set\n",
+            f.msg.id().to_hex()
         );
+        let text = out.ok();
+        assert!(text.starts_with(&head), "{text}");
+        // One line per signer: index, node ID, weight; the weights add up to the signed weight.
+        let weights: u64 = text[head.len()..]
+            .lines()
+            .map(|l| l.rsplit_once("weight ").unwrap().1.parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(weights, 120);
     }
     // A higher quorum needs everyone.
     let mut all = args.clone();
@@ -1107,7 +1125,13 @@ fn verify_table_from_the_go_tests() {
         let out =
             warp(&["message", "verify", "--json", "--validators", &f.bare, "--network-id", &net, &signed]);
         assert_eq!(out.code, code, "{name}: {}", out.stderr);
-        let v: Value = serde_json::from_str(&out.stdout).unwrap();
+        let mut v: Value = serde_json::from_str(&out.stdout).unwrap();
+        // The signers the bitset names inside the set, with their weights.
+        let signers = v.as_object_mut().unwrap().remove("signers").unwrap();
+        let listed: u64 = signers.as_array().unwrap().iter().map(|s| s["weight"].as_u64().unwrap()).sum();
+        if let Some(w) = weight.as_u64() {
+            assert_eq!(listed, w, "{name}");
+        }
         assert_eq!(
             v,
             json!({
@@ -1142,8 +1166,9 @@ fn verify_human_output_and_quorum() {
         out.stdout,
         format!(
             "message ID     {}\nvalid          no: signed weight 120 of total 150 is below quorum 9/10\n\
-             signed weight  120 of 150\nquorum         9/10 (needs 135 of 150)\n",
-            f.msg.id().to_hex()
+             signed weight  120 of 150\nquorum         9/10 (needs 135 of 150)\nsigners        3 in the set\n{}",
+            f.msg.id().to_hex(),
+            f.signer_lines(&[3, 4, 5])
         )
     );
     assert!(verify(&["--quorum", "4/5"]).ok().contains("valid          yes\n"));
@@ -1504,4 +1529,358 @@ fn demo_refuses_impossible_flags() {
         warp(&["demo", "--validators", "0"]).fails(2),
         "invalid flag: --validators 0 must be between 1 and 2000"
     );
+}
+
+// ─── what L1s send: ACP-77, access lists, headers, networks, the P-Chain API ──
+
+/// An `AddressedCall` from the empty address (the P-Chain) carrying `payload`.
+fn p_chain_message(payload: &awm_core::pchain::PChainPayload) -> UnsignedMessage {
+    let call = AddressedCall::new(Vec::new(), payload.to_bytes().unwrap()).unwrap();
+    UnsignedMessage::new(5, Id::P_CHAIN, call.to_bytes()).unwrap()
+}
+
+#[test]
+fn decode_shows_every_field_of_acp77_messages() {
+    use awm_core::pchain::*;
+    let register = RegisterL1Validator {
+        subnet_id: Id([0x51; 32]),
+        node_id: vec![0x7a; 20],
+        bls_public_key: local_key(1).public_key().to_compressed(),
+        expiry: 1_760_000_000,
+        remaining_balance_owner: PChainOwner { threshold: 1, addresses: vec![[0xaa; 20]] },
+        disable_owner: PChainOwner { threshold: 0, addresses: vec![] },
+        weight: 20,
+    };
+    let validation_id = register.validation_id().unwrap();
+    let msg = p_chain_message(&PChainPayload::RegisterL1Validator(register.clone()));
+    let v = warp(&["message", "decode", "--json", &hx(msg.to_bytes())]).json();
+    assert_eq!(
+        v["payload"]["pChain"],
+        json!({
+            "type": "registerL1Validator",
+            "validationId": validation_id.to_hex(),
+            "subnetId": Id([0x51; 32]).to_hex(),
+            "nodeId": NodeId([0x7a; 20]).to_string(),
+            "blsPublicKey": hx(register.bls_public_key),
+            "expiry": 1_760_000_000u64,
+            "remainingBalanceOwner": {"threshold": 1, "addresses": [hx([0xaa; 20])]},
+            "disableOwner": {"threshold": 0, "addresses": []},
+            "weight": 20,
+        })
+    );
+    let human = warp(&["message", "decode", &hx(msg.to_bytes())]).ok().to_owned();
+    for row in [
+        "  P-Chain  RegisterL1Validator".to_owned(),
+        format!("    validation ID    {}", validation_id.to_hex()),
+        format!("    node ID          {}", NodeId([0x7a; 20])),
+        format!("    balance owner    threshold 1 of {}", hx([0xaa; 20])),
+        "    disable owner    threshold 0, no addresses".to_owned(),
+        "    weight           20".to_owned(),
+    ] {
+        // Values align one column after the longest label: compare words, not spacing.
+        let words = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+        let indent = row.len() - row.trim_start().len();
+        assert!(
+            human.lines().any(|l| l.len() - l.trim_start().len() == indent && words(l) == words(&row)),
+            "{row:?} missing from\n{human}"
+        );
+    }
+
+    // The other three, with the IDs they carry.
+    let data = SubnetToL1ConversionData {
+        subnet_id: Id([0x51; 32]),
+        manager_chain_id: Id([0xc1; 32]),
+        manager_address: vec![0xee; 20],
+        validators: vec![],
+    };
+    let cases = [
+        (
+            PChainPayload::SubnetToL1Conversion(SubnetToL1Conversion { id: data.conversion_id().unwrap() }),
+            json!({"type": "subnetToL1Conversion", "conversionId": data.conversion_id().unwrap().to_hex()}),
+        ),
+        (
+            PChainPayload::L1ValidatorRegistration(L1ValidatorRegistration {
+                validation_id,
+                registered: true,
+            }),
+            json!({"type": "l1ValidatorRegistration", "validationId": validation_id.to_hex(), "registered": true}),
+        ),
+        (
+            PChainPayload::L1ValidatorWeight(L1ValidatorWeight { validation_id, nonce: 3, weight: 0 }),
+            json!({"type": "l1ValidatorWeight", "validationId": validation_id.to_hex(), "nonce": 3, "weight": 0}),
+        ),
+    ];
+    for (payload, expected) in cases {
+        let v = warp(&["message", "decode", "--json", &hx(p_chain_message(&payload).to_bytes())]).json();
+        assert_eq!(v["payload"]["pChain"], expected);
+    }
+    // An EVM sender's payload is never read as a P-Chain message.
+    let evm = UnsignedMessage::new(
+        5,
+        Id([1; 32]),
+        AddressedCall::new(
+            vec![1; 20],
+            PChainPayload::L1ValidatorWeight(L1ValidatorWeight { validation_id, nonce: 1, weight: 1 })
+                .to_bytes()
+                .unwrap(),
+        )
+        .unwrap()
+        .to_bytes(),
+    )
+    .unwrap();
+    assert!(warp(&["message", "decode", "--json", &hx(evm.to_bytes())]).json()["payload"]
+        .get("pChain")
+        .is_none());
+}
+
+#[test]
+fn unpack_reads_access_lists_and_transactions() {
+    let f = fixture("unpack_lists");
+    let signed = f.signed_by(&[3, 4, 5]);
+    let bytes = hex::decode(signed.trim_start_matches("0x")).unwrap();
+    let keys: Vec<String> = warp_predicate::pack(&bytes).iter().map(hx).collect();
+    let other =
+        json!({"address": "0x00000000000000000000000000000000000000aa", "storageKeys": [hx([0u8; 32])]});
+    let warp_tuple = json!({"address": "0x0200000000000000000000000000000000000005", "storageKeys": keys});
+    let list = json!([other, warp_tuple, warp_tuple]);
+    // As cast tx --json prints a transaction, and inside a JSON-RPC answer.
+    let tx = json!({"hash": hx([7u8; 32]), "type": "0x2", "accessList": list, "input": "0x"});
+    let rpc = json!({"jsonrpc": "2.0", "id": 1, "result": tx});
+    let expected = json!([{"index": 0, "bytes": hx(&bytes)}, {"index": 1, "bytes": hx(&bytes)}]);
+    for input in [&list, &tx, &rpc] {
+        let text = input.to_string();
+        assert_eq!(warp(&["predicate", "unpack", "--json", "--access-list", &text]).json(), expected);
+        assert_eq!(
+            warp_stdin(&["predicate", "unpack", "--json", "--access-list", "-"], &text).json(),
+            expected
+        );
+    }
+    let file = f.dir.write("tx.json", &tx.to_string());
+    let human = warp(&["predicate", "unpack", "--access-list", &file]).ok().to_owned();
+    assert_eq!(human, format!("[0] {}\n[1] {}\n", hx(&bytes), hx(&bytes)));
+    // No warp tuple, and the errors.
+    assert!(warp(&["predicate", "unpack", "--access-list", &json!([other]).to_string()])
+        .ok()
+        .starts_with("no warp predicates"));
+    let reason = warp(&["predicate", "unpack", "--access-list", r#"{"hash": "0x"}"#]).fails(2).to_owned();
+    assert!(reason.contains("without `accessList`"), "{reason}");
+    let bad =
+        json!([{"address": "0x0200000000000000000000000000000000000005", "storageKeys": [hx([0u8; 32])]}]);
+    let reason = warp(&["predicate", "unpack", "--access-list", &bad.to_string()]).fails(2).to_owned();
+    assert!(reason.starts_with("warp predicate 0: "), "{reason}");
+    assert_eq!(
+        warp(&["predicate", "unpack", "--access-list", "[]", &keys[0]]).fails(2),
+        "the argument '--access-list <JSON|FILE>' cannot be used with '[KEY]...'"
+    );
+}
+
+#[test]
+fn gas_by_network_and_timestamp() {
+    use warp_predicate::gas::{FUJI_GRANITE, MAINNET_DURANGO, MAINNET_GRANITE};
+    let f = fixture("gas_network");
+    let signed = f.signed_by(&[3, 4, 5]);
+    let gas_at = |network: &str, t: u64| {
+        warp(&["predicate", "gas", "--json", "--network", network, "--timestamp", &t.to_string(), &signed])
+    };
+    let named =
+        |schedule: &str| warp(&["predicate", "gas", "--json", "--schedule", schedule, &signed]).json();
+    assert_eq!(gas_at("mainnet", MAINNET_GRANITE).json(), named("granite"));
+    assert_eq!(gas_at("mainnet", MAINNET_GRANITE - 1).json(), named("pre-granite"));
+    assert_eq!(gas_at("mainnet", MAINNET_DURANGO).json(), named("pre-granite"));
+    assert_eq!(gas_at("fuji", FUJI_GRANITE).json(), named("granite"));
+    assert_eq!(gas_at("fuji", MAINNET_GRANITE).json(), named("granite"));
+    assert_eq!(
+        gas_at("mainnet", MAINNET_DURANGO - 1).fails(2),
+        format!(
+            "warp is not active on mainnet at timestamp {}: predicates are charged from Durango",
+            MAINNET_DURANGO - 1
+        )
+    );
+    let human =
+        warp(&["predicate", "gas", "--network", "fuji", "--timestamp", &FUJI_GRANITE.to_string(), &signed]);
+    assert!(human.ok().contains("(granite)"));
+    assert!(warp(&["predicate", "gas", "--network", "fuji", &signed]).fails(2).contains("--timestamp"));
+    assert!(warp(&[
+        "predicate",
+        "gas",
+        "--schedule",
+        "granite",
+        "--network",
+        "fuji",
+        "--timestamp",
+        "1",
+        &signed
+    ])
+    .fails(2)
+    .contains("cannot be used with"));
+}
+
+#[test]
+fn results_from_a_header_extra() {
+    let mut results = warp_predicate::PredicateResults::new();
+    results.set(
+        warp_predicate::B256::repeat_byte(0x5e),
+        warp_predicate::WARP_ADDRESS,
+        warp_predicate::FailureBits::from_indices([0, 2]),
+    );
+    let plain = warp(&["results", "decode", "--json", &hx(results.to_bytes().unwrap())]).json();
+    for (layout, prefix) in
+        [("subnet-evm", 80), ("coreth-pre-fortuna", 80), ("coreth-fortuna", 24), ("no-prefix", 0)]
+    {
+        let mut extra = vec![0x11u8; prefix];
+        extra.extend(results.to_bytes().unwrap());
+        let decoded = warp(&["results", "decode", "--json", "--extra", layout, &hx(&extra)]).json();
+        assert_eq!(decoded, plain, "{layout}");
+        // A header with the fee data only: nothing failed.
+        if prefix > 0 {
+            let empty =
+                warp(&["results", "decode", "--json", "--extra", layout, &hx(vec![0x11u8; prefix])]).json();
+            assert_eq!(empty, json!({}), "{layout}");
+        }
+    }
+    // One byte past the fee window is not a results encoding.
+    let reason = warp(&["results", "decode", "--extra", "subnet-evm", &hx([0x11u8; 81])]).fails(2).to_owned();
+    assert!(!reason.is_empty());
+}
+
+/// A devnet in a child process, killed when dropped.
+struct DevnetProcess {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl DevnetProcess {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_warp"))
+            .args([
+                "devnet",
+                "--port",
+                &port.to_string(),
+                "--chains",
+                "A",
+                "--validators",
+                "5",
+                "--no-relayer",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let this = Self { child, port };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the devnet did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        this
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for DevnetProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn validator_sets_from_the_devnet_p_chain_api() {
+    use alloy_sol_types::SolCall;
+    use jsonrpsee_core::client::ClientT;
+    use jsonrpsee_core::rpc_params;
+
+    let devnet = DevnetProcess::start();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // A message sent on A, signed by A's validators through Subnet-EVM's warp API.
+    let (signed, height, subnet) = runtime.block_on(async {
+        let a = warp_cli::eth_client::EthClient::connect("A", &devnet.url("/ext/bc/A/rpc")).await.unwrap();
+        let wallet =
+            warp_devnet::accounts::dev_accounts(warp_devnet::accounts::ANVIL_MNEMONIC, 1).unwrap().remove(0);
+        let call = warp_precompile::IWarpMessenger::sendWarpMessageCall { payload: b"hi".to_vec().into() };
+        let receipt =
+            a.send(&wallet, Some(warp_predicate::WARP_ADDRESS), call.abi_encode().into()).await.unwrap();
+        let message_id = Id(receipt.inner.logs()[0].topics()[2].0);
+        let rpc =
+            jsonrpsee_http_client::HttpClientBuilder::default().build(devnet.url("/ext/bc/A/rpc")).unwrap();
+        let signed: String = rpc
+            .request("warp_getMessageAggregateSignature", rpc_params![message_id.to_string(), 67, ""])
+            .await
+            .unwrap();
+        let p = jsonrpsee_http_client::HttpClientBuilder::default().build(devnet.url("/ext/bc/P")).unwrap();
+        let height: Value = p.request("platform.getHeight", rpc_params![]).await.unwrap();
+        let chains: Value = p.request("platform.getBlockchains", rpc_params![]).await.unwrap();
+        let subnet = chains["blockchains"][0]["subnetID"].as_str().unwrap().to_owned();
+        (signed, height["height"].as_str().unwrap().to_owned(), subnet)
+    });
+    let pchain = devnet.url("/ext/bc/P");
+    // The subnet comes from platform.validatedBy when --subnet is not given.
+    let out = warp(&[
+        "message",
+        "verify",
+        "--json",
+        "--pchain-url",
+        &pchain,
+        "--height",
+        &height,
+        "--network-id",
+        "12345",
+        &signed,
+    ]);
+    let v = out.json();
+    assert_eq!(v["valid"], true, "{v}");
+    let listed: u64 = v["signers"].as_array().unwrap().iter().map(|s| s["weight"].as_u64().unwrap()).sum();
+    assert_eq!(Some(listed), v["signedWeight"].as_u64(), "{v}");
+    let set = warp(&[
+        "validators",
+        "canonical",
+        "--json",
+        "--pchain-url",
+        &pchain,
+        "--height",
+        &height,
+        "--subnet",
+        &subnet,
+    ])
+    .json();
+    assert_eq!(set["validators"].as_array().unwrap().len(), 5);
+    assert_eq!(set["totalWeight"], v["totalWeight"]);
+    // The same with --subnet, and errors that name the URL.
+    let with_subnet = warp(&[
+        "message",
+        "verify",
+        "--json",
+        "--pchain-url",
+        &pchain,
+        "--height",
+        &height,
+        "--subnet",
+        &subnet,
+        "--network-id",
+        "12345",
+        &signed,
+    ]);
+    assert_eq!(with_subnet.json()["valid"], true);
+    let reason = warp(&[
+        "message",
+        "verify",
+        "--pchain-url",
+        "http://127.0.0.1:1/ext/bc/P",
+        "--height",
+        "1",
+        "--network-id",
+        "12345",
+        &signed,
+    ])
+    .fails(2)
+    .to_owned();
+    assert!(reason.starts_with("P-Chain API http://127.0.0.1:1/ext/bc/P: platform.validatedBy"), "{reason}");
+    assert!(warp(&["message", "verify", "--pchain-url", &pchain, "--network-id", "1", &signed])
+        .fails(2)
+        .contains("--height"));
 }
