@@ -4,7 +4,8 @@
 # Foundry (installed from npm by contracts/scripts/check.sh) and checks that the
 # committed artifacts match a fresh build; then formatting and lints; then
 # `warp devnet` through real clients (cast, forge, viem, ethers 6 from npm:
-# clients/check.sh); then the whole Rust test suite (unit, integration, property, known-answer, end-to-end and doc
+# clients/check.sh) after every console example of the docs (scripts/check_docs.py);
+# then the whole Rust test suite (unit, integration, property, known-answer, end-to-end and doc
 # tests; examples and benches build); finally every committed fuzz input is
 # replayed through its target (fuzz/replay.sh).
 set -euo pipefail
@@ -19,6 +20,8 @@ python3 scripts/check_rust_version.py
 # Every library crate packages and builds from its package alone.
 cargo package --workspace --exclude warp-cli --allow-dirty --quiet
 cargo build --bin warp
+# Every console example of the README and docs/, run and compared.
+python3 scripts/check_docs.py
 bash clients/check.sh
 cargo test --workspace
 bash fuzz/replay.sh

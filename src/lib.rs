@@ -113,3 +113,8 @@ pub use revm;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The embedding guide's Rust snippets (`docs/embedding.md`), compiled as doctests.
+#[doc = include_str!("../docs/embedding.md")]
+#[cfg(doctest)]
+pub struct EmbeddingDoctests;
