@@ -315,14 +315,16 @@ pub enum ResultsCommand {
 /// `warp results decode`
 #[derive(Debug, Args)]
 pub struct ResultsDecodeArgs {
-    /// The results bytes in hex (or, with `--extra`, a header's whole `extraData`);
-    /// `-` reads stdin.
-    #[arg(value_name = "HEX")]
-    pub results: String,
-    /// The input is a block header's `extraData` (as `cast block --json` shows it)
-    /// in this layout: the results are what follows the fee data.
-    #[arg(long, value_enum, value_name = "LAYOUT")]
-    pub extra: Option<LayoutArg>,
+    /// The results bytes in hex; `-` reads stdin.
+    #[arg(value_name = "HEX", required_unless_present = "extra", conflicts_with = "extra")]
+    pub results: Option<String>,
+    /// Instead: a block header's whole `extraData` in hex (as `cast block --json`
+    /// shows it), whose results follow the fee data; `-` reads stdin.
+    #[arg(long, value_name = "HEX")]
+    pub extra: Option<String>,
+    /// Where the results sit in `--extra` (Subnet-EVM's by default).
+    #[arg(long, value_enum, value_name = "LAYOUT", requires = "extra")]
+    pub layout: Option<LayoutArg>,
 }
 
 /// Where the results sit in a header's `extraData`.

@@ -18,7 +18,7 @@ use serde_json::Value;
 use warp_predicate::results::MAX_RESULTS_SIZE;
 use warp_predicate::{Address, FailureBits, PredicateResults, B256};
 
-use crate::args::ResultsCommand;
+use crate::args::{LayoutArg, ResultsCommand};
 use crate::error::CliError;
 use crate::input::{hex_arg, parse_hex_array, text_arg};
 use crate::output::{hex0x, index_list, Render};
@@ -29,11 +29,21 @@ use crate::Context;
 pub fn run(cmd: ResultsCommand, ctx: &mut Context<'_>) -> Result<(), CliError> {
     match cmd {
         ResultsCommand::Decode(args) => {
-            let bytes = hex_arg(&mut ctx.stdin, &args.results, "results")?;
-            let results = match args.extra {
-                None => PredicateResults::parse(&bytes),
-                // No bytes past the fee data mean no transaction had failures.
-                Some(layout) => layout.layout().results(&bytes),
+            if args.layout.is_some() && args.extra.is_none() {
+                return Err(CliError::Input(
+                    "--layout says where results sit in --extra HEX: give --extra".into(),
+                ));
+            }
+            let results = match (&args.results, &args.extra) {
+                (_, Some(extra)) => {
+                    let bytes = hex_arg(&mut ctx.stdin, extra, "--extra")?;
+                    // No bytes past the fee data mean no transaction had failures.
+                    args.layout.unwrap_or(LayoutArg::SubnetEvm).layout().results(&bytes)
+                }
+                (Some(results), None) => {
+                    PredicateResults::parse(&hex_arg(&mut ctx.stdin, results, "results")?)
+                }
+                (None, None) => return Err(CliError::Input("give the results HEX, or --extra HEX".into())),
             }
             .map_err(CliError::Results)?;
             ctx.emit(&ResultsReport::new(&results))

@@ -1729,18 +1729,32 @@ fn results_from_a_header_extra() {
     {
         let mut extra = vec![0x11u8; prefix];
         extra.extend(results.to_bytes().unwrap());
-        let decoded = warp(&["results", "decode", "--json", "--extra", layout, &hx(&extra)]).json();
+        let decoded =
+            warp(&["results", "decode", "--json", "--extra", &hx(&extra), "--layout", layout]).json();
         assert_eq!(decoded, plain, "{layout}");
         // A header with the fee data only: nothing failed.
         if prefix > 0 {
-            let empty =
-                warp(&["results", "decode", "--json", "--extra", layout, &hx(vec![0x11u8; prefix])]).json();
+            let empty = warp(&[
+                "results",
+                "decode",
+                "--json",
+                "--layout",
+                layout,
+                "--extra",
+                &hx(vec![0x11u8; prefix]),
+            ])
+            .json();
             assert_eq!(empty, json!({}), "{layout}");
         }
     }
     // One byte past the fee window is not a results encoding.
-    let reason = warp(&["results", "decode", "--extra", "subnet-evm", &hx([0x11u8; 81])]).fails(2).to_owned();
+    let reason = warp(&["results", "decode", "--extra", &hx([0x11u8; 81])]).fails(2).to_owned();
     assert!(!reason.is_empty());
+    // The Subnet-EVM layout is the default, and stdin works.
+    let mut extra = vec![0u8; 80];
+    extra.extend(results.to_bytes().unwrap());
+    assert_eq!(warp_stdin(&["results", "decode", "--json", "--extra", "-"], &hx(&extra)).json(), plain);
+    assert!(warp(&["results", "decode", "--layout", "coreth-fortuna", "00"]).fails(2).contains("--extra"));
 }
 
 /// A devnet in a child process, killed when dropped.
