@@ -341,6 +341,7 @@ impl<C: ValidatorClient> Aggregator<C> {
                         valid
                     });
                     chosen = aggregate_verified(unsigned, set, quorum, &verified);
+                    on_progress(&progress);
                 }
             }
         }

@@ -112,18 +112,24 @@ async fn aggregate(
 }
 
 /// Every report follows one more answer (but a last one that verifies what was
-/// still pending), and the last is where the aggregation stopped.
+/// still pending, or re-verifies one by one a final choice that failed), and the
+/// last is where the aggregation stopped.
 fn assert_reports_consistent(reports: &[Progress], last: &Progress) {
+    let mut rechecked = false;
     for (n, p) in reports.iter().enumerate() {
         let answers = p.valid + p.invalid + p.refused + p.timed_out + p.redundant + p.pending;
-        let settling =
-            n + 1 == reports.len() && n > 0 && answers == n && reports[n - 1].pending > 0 && p.pending == 0;
-        assert!(answers == n + 1 || settling, "report {n}: {p:?}");
+        let final_report = n + 1 == reports.len() && n > 0 && answers == n;
+        let settling = final_report && reports[n - 1].pending > 0 && p.pending == 0;
+        let recheck =
+            final_report && p.invalid > reports[n - 1].invalid && p.gathered < reports[n - 1].gathered;
+        rechecked |= recheck;
+        assert!(answers == n + 1 || settling || recheck, "report {n}: {p:?}");
         assert!(answers <= p.asked, "report {n}: {p:?}");
     }
     // Pending signatures left at the end are ones the quorum did not need.
     assert!(last.pending == 0 || last.gathered >= last.needed, "{last:?}");
-    assert!(reports.windows(2).all(|w| w[0].gathered <= w[1].gathered));
+    let growing = if rechecked { &reports[..reports.len() - 1] } else { reports };
+    assert!(growing.windows(2).all(|w| w[0].gathered <= w[1].gathered));
     assert_eq!(reports.last(), Some(last));
 }
 
@@ -502,4 +508,91 @@ async fn colluding_liars_whose_errors_cancel_are_caught_when_the_choice_splits_t
 fn aggregate_signatures_of(source: &Source, message: &[u8], validators: &[usize]) -> [u8; 96] {
     let sigs: Vec<Signature> = validators.iter().map(|i| source.keys[*i].secret_key.sign(message)).collect();
     awm_core::bls::aggregate_signatures(&sigs).unwrap().to_bytes()
+}
+
+/// Answers chosen per node: the given bytes for some nodes, the honest network's for the others.
+struct Scripted {
+    honest: Arc<InProcessNetwork>,
+    answers: Vec<(NodeId, [u8; 96])>,
+}
+
+impl ValidatorClient for Scripted {
+    fn app_request(
+        &self,
+        node: NodeId,
+        app_bytes: Vec<u8>,
+    ) -> impl std::future::Future<Output = Result<Vec<u8>, RequestError>> + Send {
+        let scripted = self.answers.iter().find(|(n, _)| *n == node).map(|(_, sig)| *sig);
+        let honest = Arc::clone(&self.honest);
+        async move {
+            match scripted {
+                Some(sig) => Ok(awm_core::acp118::encode_signature_response(&sig)),
+                None => honest.app_request(node, app_bytes).await,
+            }
+        }
+    }
+}
+
+/// `r − k` for a big-endian 32-byte secret key `k` (r the group order): the key
+/// whose signatures are the negations of `k`'s.
+fn negated_key(k: &[u8; 32]) -> [u8; 32] {
+    let r = hex::decode("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001").unwrap();
+    let mut out = [0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let mut d = i16::from(r[i]) - i16::from(k[i]) - borrow;
+        borrow = i16::from(d < 0);
+        if d < 0 {
+            d += 256;
+        }
+        out[i] = d as u8;
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelling_pair_kept_together_is_verified_alone_when_the_final_choice_splits_it() {
+    // Weights a=40, b=39, c=38, h=37 answer at once; H=100 answers late. Quorum 50% of 254 needs 127.
+    let weights = [40u64, 39, 38, 37, 100];
+    let source = Source::new("cancelling-pair", 5, |i| weights[i]);
+    let message = source.message.to_bytes();
+    // a sends σa + δ and b sends σb − δ: each wrong alone, right together. c lies plainly.
+    let x = &source.keys[4].secret_key;
+    let delta = x.sign(b"some other message");
+    let minus_delta = awm_core::bls::SecretKey::from_bytes(&negated_key(&x.to_bytes()))
+        .unwrap()
+        .sign(b"some other message");
+    let sig = |i: usize| source.keys[i].secret_key.sign(&message);
+    let a = awm_core::bls::aggregate_signatures(&[sig(0), delta]).unwrap().to_bytes();
+    let b = awm_core::bls::aggregate_signatures(&[sig(1), minus_delta]).unwrap().to_bytes();
+    let c = source.keys[2].secret_key.sign(b"not this one").to_bytes();
+    let client = Arc::new(Scripted {
+        honest: source.network(|i| {
+            if i == 4 {
+                Behaviour::Slow(Duration::from_millis(300))
+            } else {
+                Behaviour::Honest
+            }
+        }),
+        answers: vec![(source.keys[0].node_id, a), (source.keys[1].node_id, b), (source.keys[2].node_id, c)],
+    });
+    let quorum = Quorum::percent(50).unwrap();
+    let mut reports = Vec::new();
+    let outcome = Aggregator::new(client, config(2_000, 5_000, usize::MAX))
+        .aggregate(&source.message, &source.set, quorum, |p| reports.push(*p))
+        .await
+        .unwrap();
+    // The first choice (a, b, c, h) failed; bisection kept {a, b} (their sum is right) and h, and
+    // dropped c. H's answer then met the quorum with a alone, splitting the pair: that aggregate
+    // failed its final check, every kept signature was verified on its own, a and b were dropped,
+    // and H with h carry the message.
+    let mut signers = outcome.aggregated.signers.clone();
+    signers.sort_unstable();
+    let mut expected = vec![source.index(3), source.index(4)];
+    expected.sort_unstable();
+    assert_eq!(signers, expected, "{:?}", outcome.progress);
+    assert_eq!(outcome.aggregated.signed_weight, 137);
+    assert_eq!(outcome.progress.invalid, 3, "{:?}", outcome.progress);
+    outcome.aggregated.message.verify(NETWORK, &source.set, quorum).unwrap();
+    assert_reports_consistent(&reports, &outcome.progress);
 }
