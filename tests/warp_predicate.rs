@@ -712,7 +712,8 @@ proptest! {
 }
 
 /// Every verdict of a block whose transactions were admitted first comes from
-/// the cache: no validator set is asked for beyond the per-block resolution.
+/// the cache; a block at another height with the same set reuses them too; a
+/// different set under the same subnet and height is verified again.
 #[test]
 fn an_admitted_block_is_verified_from_the_cache() {
     let src = source(8);
@@ -729,8 +730,9 @@ fn an_admitted_block_is_verified_from_the_cache() {
         quorum: QuorumPolicy::new(Quorum::DEFAULT),
     };
     let cache = std::sync::Arc::new(VerdictCache::default());
-    let verifier = PredicateVerifier::new(WarpVerifier::new(&counting, config), GasSchedule::granite())
-        .with_cache(cache.clone());
+    let verifier =
+        PredicateVerifier::new(WarpVerifier::new(&counting, config.clone()), GasSchedule::granite())
+            .with_cache(cache.clone());
     let lists: Vec<AccessList> = (0..6u8)
         .map(|i| {
             warp_access_list([src
@@ -741,30 +743,25 @@ fn an_admitted_block_is_verified_from_the_cache() {
     for list in &lists {
         verifier.check_tx(list, 1).unwrap();
     }
-    assert_eq!(cache.len(), 6);
+    assert_eq!((cache.len(), cache.stats()), (6, CacheStats { hits: 0, misses: 6 }));
     let txs: Vec<BlockTx<'_>> =
         lists.iter().enumerate().map(|(i, l)| BlockTx::new(hash(i as u8), l, u64::MAX, 21_000)).collect();
     let results = verifier.block_results(&txs, 1).unwrap();
     assert!(results.failed(&hash(2), &WARP_ADDRESS, 0));
     assert!(!results.failed(&hash(1), &WARP_ADDRESS, 0));
-    // Six admissions and one resolution for the block.
+    // Six admissions and one resolution for the block; every verdict a hit.
     assert_eq!(counting.sets.load(std::sync::atomic::Ordering::Relaxed), 7);
-    // The verdicts come from the cache: a verifier sharing it, whose state holds
-    // other keys for the subnet (under which every signature would fail), reads
-    // the same results.
+    assert_eq!(cache.stats(), CacheStats { hits: 6, misses: 6 });
+    // Another height with the same set: the same verdicts, from the cache.
+    assert_eq!(verifier.block_results(&txs, 7).unwrap(), results);
+    assert_eq!(cache.stats(), CacheStats { hits: 12, misses: 6 });
+    // Another set for the subnet at the same height (other keys): verified again, and now all fail.
     let other_keys = FixedValidatorState::new()
         .with_chain(SOURCE, SOURCE_SUBNET)
         .with_set(SOURCE_SUBNET, source_with_seed(8, 0x33).set);
-    let config = verifier.verifier().config().clone();
     let elsewhere = PredicateVerifier::new(WarpVerifier::new(&other_keys, config), GasSchedule::granite())
         .with_cache(cache.clone());
-    assert_eq!(elsewhere.block_results(&txs, 1).unwrap(), results);
-    let uncached = PredicateVerifier::new(
-        WarpVerifier::new(&other_keys, elsewhere.verifier().config().clone()),
-        GasSchedule::granite(),
-    );
-    assert!(uncached.block_results(&txs, 1).unwrap().failed(&hash(1), &WARP_ADDRESS, 0));
-    // At another height nothing is known: the verdicts are recomputed and remembered.
-    verifier.block_results(&txs, 7).unwrap();
-    assert_eq!(cache.len(), 12);
+    let recomputed = elsewhere.block_results(&txs, 1).unwrap();
+    assert!((0..6u8).all(|i| recomputed.failed(&hash(i), &WARP_ADDRESS, 0)));
+    assert_eq!(cache.stats(), CacheStats { hits: 12, misses: 12 });
 }

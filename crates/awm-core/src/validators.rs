@@ -93,6 +93,8 @@ pub struct CanonicalValidatorSet {
     all_keys: OnceLock<Option<min_pk::AggregatePublicKey>>,
     /// Node ID → canonical index, built on first use.
     by_node: OnceLock<HashMap<NodeId, usize>>,
+    /// SHA-256 of what verification depends on, computed on first use.
+    digest: OnceLock<[u8; 32]>,
 }
 
 impl PartialEq for CanonicalValidatorSet {
@@ -109,6 +111,7 @@ impl Clone for CanonicalValidatorSet {
             total_weight: self.total_weight,
             all_keys: self.all_keys.clone(),
             by_node: self.by_node.clone(),
+            digest: self.digest.clone(),
         }
     }
 }
@@ -175,7 +178,13 @@ impl CanonicalValidatorSet {
                 v.node_ids.sort_unstable();
             }
         }
-        Ok(Self { validators: out, total_weight, all_keys: OnceLock::new(), by_node: OnceLock::new() })
+        Ok(Self {
+            validators: out,
+            total_weight,
+            all_keys: OnceLock::new(),
+            by_node: OnceLock::new(),
+            digest: OnceLock::new(),
+        })
     }
 
     /// The validators with keys, in canonical order.
@@ -221,6 +230,23 @@ impl CanonicalValidatorSet {
     /// Sum of the weights of the validators at `indices` (checked).
     pub fn weight_of(&self, indices: impl IntoIterator<Item = usize>) -> Option<u64> {
         indices.into_iter().try_fold(0u64, |acc, i| acc.checked_add(self.validators.get(i)?.weight))
+    }
+
+    /// SHA-256 of everything a verification against this set depends on: the
+    /// total weight, then each canonical validator's 96-byte uncompressed key and
+    /// weight, in order (node IDs do not matter). Two sets with the same digest
+    /// give every signature the same verdict; computed once per set.
+    pub fn digest(&self) -> [u8; 32] {
+        *self.digest.get_or_init(|| {
+            use sha2::{Digest, Sha256};
+            let mut hasher = Sha256::new();
+            hasher.update(self.total_weight.to_be_bytes());
+            for v in &self.validators {
+                hasher.update(v.public_key.uncompressed());
+                hasher.update(v.weight.to_be_bytes());
+            }
+            hasher.finalize().into()
+        })
     }
 
     /// Computes now what the first verification against the set would: the sum

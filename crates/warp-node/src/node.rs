@@ -249,20 +249,22 @@ impl Node {
 
     /// Admits a signed transaction to the mempool (see [`Mempool::add`]).
     pub fn submit(&self, tx: TxEnvelope) -> Result<B256, MempoolError> {
-        self.precheck_predicates(&crate::tx::access_list(&tx));
+        let access_list = crate::tx::access_list(&tx);
         let hash = {
             let chain = self.lock();
             self.pool().add(tx, &chain)?
         };
+        // Only an admitted transaction is worth BLS work, and before the producer hears of it.
+        self.precheck_predicates(&access_list);
         self.pending.notify_one();
         Ok(hash)
     }
 
-    /// Verifies a transaction's warp predicates at admission, at the current
-    /// P-Chain height, and remembers the verdicts in the chain's cache, so the
+    /// Verifies an admitted transaction's warp predicates at the current
+    /// P-Chain height and remembers the verdicts in the chain's cache, so the
     /// block that carries it does not verify them again (the block's results
-    /// are the same either way). Outside the chain's lock; errors are the
-    /// mempool's to report.
+    /// are the same either way). Outside the chain's lock, and only after the
+    /// mempool accepted the transaction: a refused one costs no BLS work.
     fn precheck_predicates(&self, access_list: &warp_predicate::AccessList) {
         if !warp_predicate::has_warp_predicates(access_list) {
             return;
@@ -312,13 +314,14 @@ impl Node {
 
     /// Admits raw EIP-2718 bytes (`eth_sendRawTransaction`).
     pub fn submit_raw(&self, bytes: &[u8]) -> Result<B256, MempoolError> {
-        if let Ok(tx) = crate::tx::decode(bytes) {
-            self.precheck_predicates(&crate::tx::access_list(&tx));
-        }
         let hash = {
             let chain = self.lock();
             self.pool().add_raw(bytes, &chain)?
         };
+        // Only an admitted transaction is worth BLS work, and before the producer hears of it.
+        if let Ok(tx) = crate::tx::decode(bytes) {
+            self.precheck_predicates(&crate::tx::access_list(&tx));
+        }
         self.pending.notify_one();
         Ok(hash)
     }

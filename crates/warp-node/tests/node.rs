@@ -149,3 +149,80 @@ fn state_changes_snapshots_and_impersonation_survive_a_restart() {
     let err = fresh.import_block(block, FixedValidatorState::new()).unwrap_err();
     assert!(matches!(err, ChainError::InvalidTransaction { position: 0, .. }), "{err}");
 }
+
+/// A transaction with a warp predicate has it verified when the mempool admits
+/// it, and the block that carries it reads the verdict from the chain's cache;
+/// a transaction the mempool refuses costs no BLS work.
+#[test]
+fn predicates_are_verified_at_admission_and_the_block_reuses_the_verdicts() {
+    use alloy_consensus::TxEip1559;
+    use awm_core::bls::{self, SecretKey};
+    use awm_core::{AddressedCall, BitSetSignature, Message, NodeId, SignerBitSet, UnsignedMessage};
+    use warp_predicate::{warp_access_list, CacheStats};
+
+    let dir = TempDir::new("verdicts");
+    let (source_chain, source_subnet) = (Id([0x5c; 32]), Id([0x5b; 32]));
+    let registry = Arc::new(PChainRegistry::new());
+    let keys: Vec<SecretKey> = (1..=3u8).map(|i| SecretKey::from_seed(&[i; 32]).unwrap()).collect();
+    registry.create_chain(source_chain, source_subnet);
+    for (i, k) in keys.iter().enumerate() {
+        registry
+            .register_validator(
+                1,
+                source_subnet,
+                NodeId([i as u8 + 1; 20]),
+                k.public_key(),
+                &k.proof_of_possession(),
+                10,
+            )
+            .unwrap();
+    }
+    let node = Node::open(dir.path(), config(), genesis(), Arc::clone(&registry), Vec::new()).unwrap();
+
+    // A message from the source signed by all three validators.
+    let unsigned = UnsignedMessage::new(
+        12345,
+        source_chain,
+        AddressedCall::new(vec![0xab; 20], b"hi".to_vec()).unwrap().to_bytes(),
+    )
+    .unwrap();
+    let set = awm_core::ValidatorState::validator_set(&*registry, &source_subnet, 1).unwrap();
+    let sigs: Vec<_> = keys.iter().map(|k| k.sign(&unsigned.to_bytes())).collect();
+    let signers: Vec<usize> = keys.iter().map(|k| set.index_of(&k.public_key()).unwrap()).collect();
+    let signed = Message::new(
+        unsigned,
+        BitSetSignature::new(
+            SignerBitSet::from_indices(signers),
+            bls::aggregate_signatures(&sigs).unwrap().to_bytes(),
+        ),
+    );
+    let tx = |nonce: u64, from: &Wallet| {
+        from.sign_envelope(TxEip1559 {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: 300_000,
+            max_fee_per_gas: 100_000_000_000,
+            max_priority_fee_per_gas: 0,
+            to: TxKind::Call(Address::repeat_byte(0x42)),
+            value: U256::ZERO,
+            access_list: warp_access_list([signed.to_bytes().as_slice()]),
+            input: Bytes::new(),
+        })
+    };
+    let stats = || node.with_chain(|c| c.verdict_cache().unwrap().stats());
+
+    // Refused (an unfunded sender): no verification.
+    let broke = Wallet::from_seed("no funds").unwrap();
+    assert!(node.submit(tx(0, &broke)).is_err());
+    assert_eq!(stats(), CacheStats::default());
+    // Admitted: verified once, remembered.
+    let hash = node.submit(tx(0, &wallet())).unwrap();
+    assert_eq!(stats(), CacheStats { hits: 0, misses: 1 });
+    // The block reads the verdict: the predicate is valid, and no new verification ran.
+    let built = node.mine().unwrap();
+    assert_eq!(stats(), CacheStats { hits: 1, misses: 1 });
+    assert!(built.block.transactions.iter().any(|t| warp_node::tx::hash(t) == hash));
+    let results = warp_predicate::ExtraLayout::SubnetEvm.results(&built.block.header.extra_data).unwrap();
+    assert!(!results.failed(&hash, &warp_predicate::WARP_ADDRESS, 0));
+    assert!(results.get(&hash, &warp_predicate::WARP_ADDRESS).is_some());
+}

@@ -491,8 +491,8 @@ impl<S: ValidatorState> PredicateVerifier<S> {
             .iter()
             .zip(&resolved)
             .map(|(job, r)| {
-                let (signing, _, quorum) = r.as_ref()?;
-                Some(VerdictKey::new(&job.message.to_bytes(), *signing, p_chain_height, *quorum, network_id))
+                let (signing, set, quorum) = r.as_ref()?;
+                Some(VerdictKey::new(&job.message.to_bytes(), *signing, set, *quorum, network_id))
             })
             .collect();
         let known: Vec<Option<bool>> = keys.iter().map(|k| k.as_ref().and_then(|k| cache.get(k))).collect();

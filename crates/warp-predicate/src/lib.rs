@@ -49,7 +49,7 @@ pub use block::{
     BlockError, BlockTx, BuiltBlock, Execution, PredicateRule, PredicateVerifier, SkipReason, Skipped,
     TxCheck,
 };
-pub use cache::{VerdictCache, VerdictKey};
+pub use cache::{CacheStats, VerdictCache, VerdictKey};
 pub use extra::{ExtraError, ExtraLayout};
 pub use gas::{
     access_list_gas, predicate_gas, AccessListGas, AccessListGasError, AccessListGasMeter, GasSchedule,
