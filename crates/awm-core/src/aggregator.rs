@@ -127,8 +127,14 @@ pub fn aggregate_signatures<'a>(
     let key = |i: usize| set.validators().get(i).map(|v| &v.public_key);
     let msg_bytes = msg.to_bytes();
     let total = set.total_weight();
-    let one = OneMessage::new(&msg_bytes);
     let mut kept_flag = vec![false; set.len()];
+    // Hash the message to G2 on one thread while the first batch's signatures are parsed on the others.
+    let (one, ()) = rayon::join(
+        || OneMessage::new(&msg_bytes),
+        || parse_ahead(&mut queue, &kept_flag, 0, total, quorum, &weight),
+    );
+    // The aggregate when the first batch held as a whole (its sum was checked in G2).
+    let mut first_sum = None;
     let (mut kept, mut signed, mut rounds) = (Vec::<(usize, UncheckedSignature)>::new(), 0u64, 0usize);
 
     while !quorum.is_met(signed, total) || kept.is_empty() {
@@ -172,6 +178,9 @@ pub fn aggregate_signatures<'a>(
         let terms: Option<Vec<_>> = batch.iter().map(|(i, _, sig)| key(*i).map(|k| (k, sig))).collect();
         let Some(terms) = terms else { break };
         let sift = one.sift(&terms);
+        if rounds == 1 {
+            first_sum = sift.sum;
+        }
         for ((index, node_id, sig), keep) in batch.iter().zip(&sift.kept) {
             if *keep {
                 if let Some(flag) = kept_flag.get_mut(*index) {
@@ -204,7 +213,9 @@ pub fn aggregate_signatures<'a>(
         }
     }
     let sigs: Vec<UncheckedSignature> = kept.iter().map(|(_, s)| *s).collect();
-    let Some(aggregate) = sum_held(&sigs) else {
+    // One batch that held whole: its checked sum is the aggregate.
+    let reuse = if rounds == 1 { first_sum } else { None };
+    let Some(aggregate) = reuse.or_else(|| sum_held(&sigs)) else {
         return Err(insufficient(quorum, total, signed, dropped));
     };
     let mut signers: Vec<usize> = kept.iter().map(|(i, _)| *i).collect();

@@ -114,7 +114,8 @@ impl core::fmt::Debug for OneMessage {
 /// What one group check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Check {
-    Holds,
+    /// With the sum of the signatures, checked in G2.
+    Holds(Signature),
     /// The key sum or the signature sum is infinity (or the group is empty).
     Infinite,
     Fails,
@@ -127,6 +128,9 @@ pub struct Sift {
     pub kept: Vec<bool>,
     /// Pairing checks run.
     pub checks: usize,
+    /// The sum of the signatures when the whole group held in one check (a
+    /// signature in G2, ready to use as the aggregate).
+    pub sum: Option<Signature>,
 }
 
 impl OneMessage {
@@ -139,7 +143,7 @@ impl OneMessage {
     /// sums are not infinity, and `e(Σ pk, H(m)) = e(g₁, Σ σ)`.
     /// An empty group does not hold.
     pub fn holds(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> bool {
-        self.check(terms) == Check::Holds
+        matches!(self.check(terms), Check::Holds(_))
     }
 
     fn check(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Check {
@@ -165,7 +169,7 @@ impl OneMessage {
             &[*<&blst_p1_affine>::from(&key), *minus_g1],
         );
         if product.final_exp() == blst_fp12::default() {
-            Check::Holds
+            Check::Holds(Signature::from_affine(*<&blst_p2_affine>::from(&sig)))
         } else {
             Check::Fails
         }
@@ -178,9 +182,9 @@ impl OneMessage {
     pub fn sift(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Sift {
         let indexed: Vec<(usize, (&PublicKey, &UncheckedSignature))> =
             terms.iter().copied().enumerate().collect();
-        let mut sift = Sift { kept: vec![false; terms.len()], checks: 0 };
         let found = self.bisect(&indexed, false);
-        sift.checks = found.checks;
+        let sum = if found.checks == 1 { found.sum } else { None };
+        let mut sift = Sift { kept: vec![false; terms.len()], checks: found.checks, sum };
         for i in found.kept {
             if let Some(k) = sift.kept.get_mut(i) {
                 *k = true;
@@ -192,7 +196,7 @@ impl OneMessage {
     /// What holds in `terms`; `known_bad` says the group is known to fail (not
     /// for being infinity).
     fn bisect(&self, terms: &[(usize, (&PublicKey, &UncheckedSignature))], known_bad: bool) -> Found {
-        let mut found = Found { held: false, kept: Vec::new(), checks: 0 };
+        let mut found = Found { held: false, kept: Vec::new(), checks: 0, sum: None };
         if terms.is_empty() {
             return found;
         }
@@ -201,8 +205,9 @@ impl OneMessage {
             found.checks = 1;
             let group: Vec<(&PublicKey, &UncheckedSignature)> = terms.iter().map(|(_, t)| *t).collect();
             match self.check(&group) {
-                Check::Holds => {
+                Check::Holds(sum) => {
                     found.held = true;
+                    found.sum = Some(sum);
                     found.kept = terms.iter().map(|(i, _)| *i).collect();
                     return found;
                 }
@@ -241,6 +246,8 @@ struct Found {
     held: bool,
     kept: Vec<usize>,
     checks: usize,
+    /// The group's signature sum, when it held.
+    sum: Option<Signature>,
 }
 
 #[cfg(test)]
