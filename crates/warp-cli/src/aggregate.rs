@@ -35,7 +35,12 @@ pub fn run(args: AggregateArgs, ctx: &mut Context<'_>) -> Result<(), CliError> {
     let sigs = args.sigs.iter().map(|s| parse_sig(s)).collect::<Result<Vec<_>, _>>()?;
     let bytes = hex_arg(&mut ctx.stdin, &args.message, "message")?;
     let msg = parse_unsigned(&bytes)?;
-    let set = validator_set(&mut ctx.stdin, &args.source, Some(msg.source_chain_id()))?;
+    let set = validator_set(
+        &mut ctx.stdin,
+        args.source.validators.as_deref(),
+        &args.source.pchain,
+        Some(msg.source_chain_id()),
+    )?;
     let outcome =
         aggregate_signatures(&msg, &set, quorum, sigs.iter().map(|(node, sig)| (*node, sig.as_slice())));
     match outcome {

@@ -102,15 +102,24 @@ pub struct ValidatorSourceArgs {
     /// from a P-Chain you trust (its keys are taken as proven by proofs of possession).
     #[arg(long, value_name = "FILE", required_unless_present = "pchain_url", conflicts_with = "pchain_url")]
     pub validators: Option<String>,
-    /// Instead of a file: fetch the set from this P-Chain API (JSON-RPC over http,
-    /// e.g. http://127.0.0.1:9650/ext/bc/P), which you trust, at `--height`.
+    /// Or the P-Chain API to ask.
+    #[command(flatten)]
+    pub pchain: PChainArgs,
+}
+
+/// A validator set fetched from a P-Chain API instead of a file.
+#[derive(Debug, Clone, Args)]
+pub struct PChainArgs {
+    /// Fetch the set from this P-Chain API (JSON-RPC over http, e.g.
+    /// http://127.0.0.1:9650/ext/bc/P), which you trust, at `--height`.
     #[arg(long, value_name = "URL", requires = "height")]
     pub pchain_url: Option<String>,
     /// The P-Chain height of the set (with `--pchain-url`).
     #[arg(long, value_name = "H", requires = "pchain_url")]
     pub height: Option<u64>,
-    /// The subnet whose set to fetch (with `--pchain-url`; by default the subnet
-    /// validating the message's source chain, `platform.validatedBy`).
+    /// The subnet whose set to fetch (with `--pchain-url`). By default the subnet
+    /// validating the message's source chain (`platform.validatedBy`), or the
+    /// primary network for a command without a message.
     #[arg(long, value_name = "ID", requires = "pchain_url")]
     pub subnet: Option<String>,
 }
@@ -129,15 +138,9 @@ pub struct CanonicalArgs {
     /// from a P-Chain you trust.
     #[arg(value_name = "FILE", required_unless_present = "pchain_url", conflicts_with = "pchain_url")]
     pub file: Option<String>,
-    /// Instead of a file: fetch the set from this P-Chain API (JSON-RPC over http), at `--height`.
-    #[arg(long, value_name = "URL", requires = "height")]
-    pub pchain_url: Option<String>,
-    /// The P-Chain height of the set (with `--pchain-url`).
-    #[arg(long, value_name = "H", requires = "pchain_url")]
-    pub height: Option<u64>,
-    /// The subnet (with `--pchain-url`; the primary network by default, as the API's).
-    #[arg(long, value_name = "ID", requires = "pchain_url")]
-    pub subnet: Option<String>,
+    /// Or the P-Chain API to ask.
+    #[command(flatten)]
+    pub pchain: PChainArgs,
 }
 
 /// `warp keys …`

@@ -122,21 +122,23 @@ pub fn secret_key_arg(stdin: &mut Stdin<'_>, arg: &str) -> Result<SecretKey, Cli
     SecretKey::from_bytes(&bytes).map_err(CliError::SecretKey)
 }
 
-/// The validator set a command was pointed at: the `--validators` file, or the
-/// P-Chain API at `--height` (for `--subnet`, else the subnet validating `chain`).
+/// The validator set a command was pointed at: the file (`-` for stdin), or the
+/// P-Chain API at `--height` (for `--subnet`, else the subnet validating `chain`,
+/// else the primary network).
 pub fn validator_set(
     stdin: &mut Stdin<'_>,
-    source: &crate::args::ValidatorSourceArgs,
+    file: Option<&str>,
+    pchain: &crate::args::PChainArgs,
     chain: Option<awm_core::Id>,
 ) -> Result<CanonicalValidatorSet, CliError> {
-    match (&source.validators, &source.pchain_url, source.height) {
+    match (file, &pchain.pchain_url, pchain.height) {
         (Some(path), _, _) => load_validators(stdin, path),
         (None, Some(url), Some(height)) => {
-            let subnet = source.subnet.as_deref().map(|s| parse_id(s, "--subnet")).transpose()?;
-            let pchain = crate::pchain::PChainSource { url: url.clone(), height, subnet };
-            crate::pchain::fetch_validators(&pchain, chain)
+            let subnet = pchain.subnet.as_deref().map(|s| parse_id(s, "--subnet")).transpose()?;
+            let source = crate::pchain::PChainSource { url: url.clone(), height, subnet };
+            crate::pchain::fetch_validators(&source, chain)
         }
-        _ => Err(CliError::Input("give --validators FILE, or --pchain-url URL with --height H".into())),
+        _ => Err(CliError::Input("give the validators file, or --pchain-url URL with --height H".into())),
     }
 }
 

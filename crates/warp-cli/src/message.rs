@@ -485,7 +485,12 @@ fn verify(args: VerifyArgs, ctx: &mut Context<'_>) -> Result<(), CliError> {
     let quorum = parse_quorum(&args.quorum)?;
     let bytes = hex_arg(&mut ctx.stdin, &args.message, "message")?;
     let msg = parse_signed(&bytes)?;
-    let set = validator_set(&mut ctx.stdin, &args.source, Some(msg.unsigned().source_chain_id()))?;
+    let set = validator_set(
+        &mut ctx.stdin,
+        args.source.validators.as_deref(),
+        &args.source.pchain,
+        Some(msg.unsigned().source_chain_id()),
+    )?;
     let result = msg.verify(args.network_id, &set, quorum);
     let report = VerifyReport {
         valid: result.is_ok(),

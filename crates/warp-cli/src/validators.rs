@@ -10,23 +10,15 @@ use serde::Serialize;
 
 use crate::args::ValidatorsCommand;
 use crate::error::CliError;
-use crate::input::{load_validators, parse_id};
+use crate::input::validator_set;
 use crate::output::{hex0x, Render};
-use crate::pchain::{fetch_validators, PChainSource};
 use crate::Context;
 
 /// Runs `warp validators …`.
 pub fn run(cmd: ValidatorsCommand, ctx: &mut Context<'_>) -> Result<(), CliError> {
     match cmd {
         ValidatorsCommand::Canonical(args) => {
-            let set = match (&args.file, &args.pchain_url, args.height) {
-                (Some(file), _, _) => load_validators(&mut ctx.stdin, file)?,
-                (None, Some(url), Some(height)) => {
-                    let subnet = args.subnet.as_deref().map(|s| parse_id(s, "--subnet")).transpose()?;
-                    fetch_validators(&PChainSource { url: url.clone(), height, subnet }, None)?
-                }
-                _ => return Err(CliError::Input("give a FILE, or --pchain-url URL with --height H".into())),
-            };
+            let set = validator_set(&mut ctx.stdin, args.file.as_deref(), &args.pchain, None)?;
             ctx.emit(&CanonicalReport::new(&set))
         }
     }

@@ -1764,31 +1764,28 @@ struct DevnetProcess {
 }
 
 impl DevnetProcess {
+    /// Starts `warp devnet` on a port the system picks (`--port 0`, loopback),
+    /// reads the port from its banner, and keeps draining its output.
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(env!("CARGO_BIN_EXE_warp"))
-            .args([
-                "devnet",
-                "--port",
-                &port.to_string(),
-                "--chains",
-                "A",
-                "--validators",
-                "5",
-                "--no-relayer",
-            ])
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_warp"))
+            .args(["devnet", "--port", "0", "--chains", "A", "--validators", "5", "--no-relayer"])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let this = Self { child, port };
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the devnet did not start");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        this
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        std::thread::spawn(move || {
+            for line in lines.by_ref().map_while(Result::ok) {
+                if let Some(port) = line.split("Listening on 127.0.0.1:").nth(1) {
+                    let _ = tx.send(port.trim().parse::<u16>().unwrap());
+                }
+            }
+        });
+        let port = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the devnet did not start");
+        Self { child, port }
     }
 
     fn url(&self, path: &str) -> String {
