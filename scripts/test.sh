@@ -17,15 +17,18 @@ bash contracts/scripts/check.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 python3 scripts/check_rust_version.py
-# Every library crate packages and builds from its package alone. Cargo unpacks
-# the packages it verifies into its registry cache under their name and version,
-# and reuses an unpacked copy it finds there: remove ours first, so an earlier
-# run's sources are never built in place of these.
+# Every library crate packages and builds from its package alone. Cargo takes
+# packaged crates for immutable registry crates: it reuses an unpacked copy of
+# the same name and version from its cache, and their compiled artifacts in the
+# target directory, so each run removes our unpacked copies and verifies in a
+# target directory of its own, emptied first.
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 for crate in awm awm-core warp-predicate warp-precompile warp-node warp-relayer warp-devnet; do
   rm -rf "$cargo_home"/registry/src/*/"$crate"-[0-9]*
 done
-cargo package --workspace --exclude warp-cli --allow-dirty --quiet
+rm -rf target/package-verify
+CARGO_TARGET_DIR=target/package-verify cargo package --workspace --exclude warp-cli --allow-dirty --quiet
+rm -rf target/package-verify
 cargo build --bin warp
 # Every console example of the README and docs/, run and compared.
 python3 scripts/check_docs.py
