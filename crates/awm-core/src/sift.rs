@@ -71,21 +71,28 @@ impl core::fmt::Debug for UncheckedSignature {
 /// The sum of the signatures of a group that holds, as a [`Signature`]: `None`
 /// when the list is empty or the sum is infinity or outside the G2 subgroup.
 pub fn sum_held(signatures: &[UncheckedSignature]) -> Option<Signature> {
-    let sum = sum_in_group(signatures)?;
-    Some(Signature::from_affine(*<&blst_p2_affine>::from(&sum)))
+    sum_in_group(signatures).ok().map(Signature::from_affine)
+}
+
+/// Why a signature sum is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// An empty list, or a sum at infinity.
+    Infinite,
+    /// A sum outside the G2 subgroup.
+    NotInGroup,
 }
 
 /// The sum of `signatures` if it is a finite point of the G2 subgroup.
-fn sum_in_group(signatures: &[UncheckedSignature]) -> Option<min_pk::Signature> {
-    if signatures.is_empty() {
-        return None;
-    }
+fn sum_in_group(signatures: &[UncheckedSignature]) -> Result<blst_p2_affine, Refused> {
     let points: Vec<blst_p2_affine> = signatures.iter().map(|s| s.0).collect();
-    let sum = points.as_slice().add();
+    let Some(sum) = points.first().map(|_| points.as_slice().add()) else { return Err(Refused::Infinite) };
     let sum = min_pk::AggregateSignature::from(sum).to_signature();
-    // Infinity and points outside the subgroup are refused.
-    sum.validate(true).ok()?;
-    Some(sum)
+    match sum.validate(true) {
+        Ok(()) => Ok(*<&blst_p2_affine>::from(&sum)),
+        Err(BLST_ERROR::BLST_PK_IS_INFINITY) => Err(Refused::Infinite),
+        Err(_) => Err(Refused::NotInGroup),
+    }
 }
 
 /// `−g₁`, the negated generator of G1 (the public key of the scalar `r − 1`).
@@ -154,22 +161,18 @@ impl OneMessage {
         if key.compress().first().is_none_or(|b| b & 0x40 != 0) {
             return Check::Infinite;
         }
-        let sigs: Vec<blst_p2_affine> = terms.iter().map(|(_, s)| s.0).collect();
-        let Some(sum) = sigs.first().map(|_| sigs.as_slice().add()) else { return Check::Infinite };
-        let sig = min_pk::AggregateSignature::from(sum).to_signature();
-        match sig.validate(true) {
-            Ok(()) => {}
-            Err(BLST_ERROR::BLST_PK_IS_INFINITY) => return Check::Infinite,
-            Err(_) => return Check::Fails,
-        }
+        let sigs: Vec<UncheckedSignature> = terms.iter().map(|(_, s)| **s).collect();
+        let sig = match sum_in_group(&sigs) {
+            Ok(sig) => sig,
+            Err(Refused::Infinite) => return Check::Infinite,
+            Err(Refused::NotInGroup) => return Check::Fails,
+        };
         let Some(minus_g1) = negated_generator() else { return Check::Fails };
         // e(Σpk, H(m)) · e(−g₁, Σσ) = 1: one fused two-pair Miller loop, one final exponentiation.
-        let product = blst_fp12::miller_loop_n(
-            &[self.hash, *<&blst_p2_affine>::from(&sig)],
-            &[*<&blst_p1_affine>::from(&key), *minus_g1],
-        );
+        let product =
+            blst_fp12::miller_loop_n(&[self.hash, sig], &[*<&blst_p1_affine>::from(&key), *minus_g1]);
         if product.final_exp() == blst_fp12::default() {
-            Check::Holds(Signature::from_affine(*<&blst_p2_affine>::from(&sig)))
+            Check::Holds(Signature::from_affine(sig))
         } else {
             Check::Fails
         }

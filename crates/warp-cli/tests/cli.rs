@@ -1830,66 +1830,28 @@ fn validator_sets_from_the_devnet_p_chain_api() {
         (signed, height["height"].as_str().unwrap().to_owned(), subnet)
     });
     let pchain = devnet.url("/ext/bc/P");
+    // `warp <command…> --pchain-url URL --height H <rest…>`.
+    let at = |url: &str, height: &str, command: &[&str], rest: &[&str]| {
+        let mut args: Vec<&str> = command.to_vec();
+        args.extend(["--pchain-url", url, "--height", height]);
+        args.extend(rest);
+        warp(&args)
+    };
+    let verify = ["message", "verify", "--json"];
     // The subnet comes from platform.validatedBy when --subnet is not given.
-    let out = warp(&[
-        "message",
-        "verify",
-        "--json",
-        "--pchain-url",
-        &pchain,
-        "--height",
-        &height,
-        "--network-id",
-        "12345",
-        &signed,
-    ]);
-    let v = out.json();
+    let v = at(&pchain, &height, &verify, &["--network-id", "12345", &signed]).json();
     assert_eq!(v["valid"], true, "{v}");
     let listed: u64 = v["signers"].as_array().unwrap().iter().map(|s| s["weight"].as_u64().unwrap()).sum();
     assert_eq!(Some(listed), v["signedWeight"].as_u64(), "{v}");
-    let set = warp(&[
-        "validators",
-        "canonical",
-        "--json",
-        "--pchain-url",
-        &pchain,
-        "--height",
-        &height,
-        "--subnet",
-        &subnet,
-    ])
-    .json();
+    let set = at(&pchain, &height, &["validators", "canonical", "--json"], &["--subnet", &subnet]).json();
     assert_eq!(set["validators"].as_array().unwrap().len(), 5);
     assert_eq!(set["totalWeight"], v["totalWeight"]);
     // The same with --subnet, and errors that name the URL.
-    let with_subnet = warp(&[
-        "message",
-        "verify",
-        "--json",
-        "--pchain-url",
-        &pchain,
-        "--height",
-        &height,
-        "--subnet",
-        &subnet,
-        "--network-id",
-        "12345",
-        &signed,
-    ]);
+    let with_subnet = at(&pchain, &height, &verify, &["--subnet", &subnet, "--network-id", "12345", &signed]);
     assert_eq!(with_subnet.json()["valid"], true);
-    let reason = warp(&[
-        "message",
-        "verify",
-        "--pchain-url",
-        "http://127.0.0.1:1/ext/bc/P",
-        "--height",
-        "1",
-        "--network-id",
-        "12345",
-        &signed,
-    ])
-    .fails(2)
-    .to_owned();
+    let unreachable = "http://127.0.0.1:1/ext/bc/P";
+    let reason =
+        at(unreachable, "1", &["message", "verify"], &["--network-id", "12345", &signed]).fails(2).to_owned();
     assert!(reason.starts_with("P-Chain API http://127.0.0.1:1/ext/bc/P: platform.validatedBy"), "{reason}");
     assert!(warp(&["message", "verify", "--pchain-url", &pchain, "--network-id", "1", &signed])
         .fails(2)

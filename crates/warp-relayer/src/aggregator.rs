@@ -45,7 +45,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awm_core::acp118::{decode_signature_response, encode_signature_request};
-use awm_core::bls::{aggregate_public_keys, aggregate_signatures, PublicKey, Signature};
+use awm_core::bls::{PublicKey, Signature};
 use awm_core::sift::{OneMessage, UncheckedSignature};
 use awm_core::{
     aggregate_verified, Aggregated, AggregationError, CanonicalValidatorSet, NodeId, Quorum, UnsignedMessage,
@@ -188,6 +188,8 @@ impl<C: ValidatorClient> Aggregator<C> {
         let total = set.total_weight();
         let mut progress = Progress { needed: quorum.required_weight(total), total, ..Progress::default() };
         let message = Arc::new(unsigned.to_bytes());
+        // Hashed to G2 once, for every group check of this message's signatures.
+        let one = OneMessage::new(&message);
         let request = encode_signature_request(&message, &[]);
 
         let validators = set.validators();
@@ -282,6 +284,7 @@ impl<C: ValidatorClient> Aggregator<C> {
                 && quorum.is_met(progress.gathered.saturating_add(pending_weight), total)
             {
                 settle(
+                    &one,
                     &message,
                     set,
                     quorum,
@@ -352,19 +355,16 @@ impl<C: ValidatorClient> Aggregator<C> {
     }
 }
 
-/// The keys of `indices` in `set`.
-fn keys_of(set: &CanonicalValidatorSet, indices: impl Iterator<Item = usize>) -> Option<Vec<PublicKey>> {
-    indices.map(|i| set.validators().get(i).map(|v| v.public_key)).collect()
-}
-
 /// Once verified and candidate weight meet the quorum: chooses, heaviest first
 /// (ties by canonical index), the verified signatures and candidates that meet
 /// it, as [`aggregate_verified`] will, and checks that choice's aggregate
 /// against its keys' aggregate in one pairing check. If it holds, the chosen
-/// candidates are verified (the others stay pending: not needed). If not, every
-/// candidate is verified on its own and the wrong ones are dropped and counted.
+/// candidates are verified (the others stay pending: not needed). If not, the
+/// chosen candidates are bisected: the groups that hold are verified, the lone
+/// signatures that fail are dropped and counted.
 #[allow(clippy::too_many_arguments)]
 fn settle(
+    one: &OneMessage,
     message: &[u8],
     set: &CanonicalValidatorSet,
     quorum: Quorum,
@@ -391,12 +391,13 @@ fn settle(
         gathered = gathered.saturating_add(weight(entry.0));
         chosen.push(entry);
     }
-    let keys = keys_of(set, chosen.iter().map(|(i, _, _)| *i));
-    let sigs: Vec<Signature> = chosen.iter().map(|(_, s, _)| *s).collect();
-    let holds = match (keys.map(|k| aggregate_public_keys(&k)), aggregate_signatures(&sigs)) {
-        (Some(Ok(key)), Ok(signature)) => key.verify(message, &signature),
-        _ => false,
-    };
+    let chosen_unchecked: Vec<UncheckedSignature> = chosen.iter().map(|(_, s, _)| s.into()).collect();
+    let chosen_terms: Option<Vec<(&PublicKey, &UncheckedSignature)>> = chosen
+        .iter()
+        .zip(&chosen_unchecked)
+        .map(|((i, _, _), sig)| set.validators().get(*i).map(|v| (&v.public_key, sig)))
+        .collect();
+    let holds = chosen_terms.is_some_and(|terms| one.holds(&terms));
     let picked: Vec<(usize, Signature)> = if holds {
         chosen.iter().filter(|(_, _, candidate)| *candidate).map(|(i, s, _)| (*i, *s)).collect()
     } else {
@@ -414,7 +415,7 @@ fn settle(
             verify_each(message, set, candidates, verified, progress, signed, pending);
             return;
         };
-        let sift = OneMessage::new(message).sift(&terms);
+        let sift = one.sift(&terms);
         let mut kept = Vec::new();
         for ((index, sig), keep) in chosen_candidates.into_iter().zip(sift.kept) {
             if keep {

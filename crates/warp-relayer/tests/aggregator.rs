@@ -433,36 +433,6 @@ async fn a_deadline_of_duration_max_is_no_deadline() {
     assert!(result.is_ok());
 }
 
-/// Two colluding validators: `boosted` answers its signature plus `zeroed`'s,
-/// `zeroed` answers the point at infinity. Each answer is wrong; their sum is right.
-struct Colluding {
-    honest: Arc<InProcessNetwork>,
-    boosted: NodeId,
-    zeroed: NodeId,
-    sum: [u8; 96],
-}
-
-impl ValidatorClient for Colluding {
-    fn app_request(
-        &self,
-        node: NodeId,
-        app_bytes: Vec<u8>,
-    ) -> impl std::future::Future<Output = Result<Vec<u8>, RequestError>> + Send {
-        let (honest, boosted, zeroed, sum) = (Arc::clone(&self.honest), self.boosted, self.zeroed, self.sum);
-        async move {
-            if node == boosted {
-                return Ok(awm_core::acp118::encode_signature_response(&sum));
-            }
-            if node == zeroed {
-                let mut infinity = [0u8; 96];
-                infinity[0] = 0xc0;
-                return Ok(awm_core::acp118::encode_signature_response(&infinity));
-            }
-            honest.app_request(node, app_bytes).await
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn colluding_liars_whose_errors_cancel_are_caught_when_the_choice_splits_them() {
     // Validator 0 weighs 100 (the boosted liar), 1..=5 weigh 40 (honest, slower), 6 weighs 1 (the zeroed liar).
@@ -473,11 +443,13 @@ async fn colluding_liars_whose_errors_cancel_are_caught_when_the_choice_splits_t
     });
     let message = source.message.to_bytes();
     let sum = aggregate_signatures_of(&source, &message, &[0, 6]);
-    let client = Arc::new(Colluding {
+    // Two colluding validators: 0 answers its signature plus 6's, 6 answers the point at
+    // infinity. Each answer is wrong; their sum is right.
+    let mut infinity = [0u8; 96];
+    infinity[0] = 0xc0;
+    let client = Arc::new(Scripted {
         honest: source.network(|_| Behaviour::Slow(Duration::from_millis(20))),
-        boosted: source.keys[0].node_id,
-        zeroed: source.keys[6].node_id,
-        sum,
+        answers: vec![(source.keys[0].node_id, sum), (source.keys[6].node_id, infinity)],
     });
     let quorum = Quorum::percent(50).unwrap();
     let mut reports = Vec::new();
