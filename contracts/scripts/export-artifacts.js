@@ -24,6 +24,8 @@ const CONTRACTS = [
   ['TokenBridge.sol', 'BridgeToken'],
   ['TokenBridge.sol', 'TokenHome'],
   ['TokenBridge.sol', 'TokenRemote'],
+  ['TeleporterMessenger.sol', 'TeleporterMessenger'],
+  ['TeleporterGreeter.sol', 'TeleporterGreeter'],
   ['WarpMessengerMock.sol', 'WarpMessengerMock'],
 ];
 
