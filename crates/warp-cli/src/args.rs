@@ -59,6 +59,9 @@ pub enum Command {
     /// Run Avalanche L1s with the warp precompile behind Ethereum JSON-RPC (anvil's
     /// conventions), Subnet-EVM's warp API and avalanchego's P-Chain API, with a relayer.
     Devnet(crate::devnet::DevnetArgs),
+    /// Relay warp messages between chains over JSON-RPC, configured as icm-relayer is
+    /// (route and Teleporter formats, durable progress, Prometheus metrics).
+    Relayer(crate::relayer::RelayerArgs),
 }
 
 /// `warp message …`

@@ -129,7 +129,8 @@ fn report(event: DevnetEvent) -> Option<String> {
     }
 }
 
-async fn terminated() {
+/// Completes on Ctrl-C or SIGTERM.
+pub(crate) async fn terminated() {
     #[cfg(unix)]
     {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

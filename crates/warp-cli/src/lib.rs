@@ -36,6 +36,7 @@ pub mod message;
 pub mod output;
 pub mod pchain;
 pub mod predicate;
+pub mod relayer;
 pub mod results;
 pub mod sign;
 pub mod validators;
@@ -88,6 +89,7 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> Result<(), CliError> {
         Command::Aggregate(args) => aggregate::run(args, ctx),
         Command::Predicate(cmd) => predicate::run(cmd, ctx),
         Command::Results(cmd) => results::run(cmd, ctx),
+        Command::Relayer(args) => relayer::run(&args, ctx),
         Command::Devnet(args) => devnet::run(&args).map_err(|e| match e {
             devnet::DevnetCliError::Input(m) => CliError::Input(m),
             devnet::DevnetCliError::Failed(m) => CliError::No(m),

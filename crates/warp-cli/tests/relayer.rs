@@ -1,0 +1,559 @@
+//! `warp relayer --config FILE` as a separate process against a
+//! `warp devnet --no-relayer` child (both on loopback ports the system picks):
+//! route delivery over WebSocket heads with metrics and a clean SIGTERM stop,
+//! then a restart that carries what was sent while it was down; Teleporter
+//! delivery with the allowed-relayer and already-received skips; SIGKILL in
+//! the middle of a burst of 50 (each delivered exactly once); a destination
+//! that refuses, reported once without retries; signatures from icm-services'
+//! aggregator endpoint.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use alloy_consensus::TxEip1559;
+use alloy_primitives::{hex, Address, Bytes, TxKind, B256, U256, U64};
+use alloy_sol_types::SolCall;
+use awm_core::Id;
+use jsonrpsee_core::client::ClientT;
+use jsonrpsee_core::rpc_params;
+use serde_json::{json, Value};
+use warp_cli::eth_client::EthClient;
+use warp_node::apps::CrossChainMessenger;
+use warp_node::Wallet;
+
+alloy_sol_types::sol! {
+    interface TeleporterGreeter {
+        function send(address messenger, bytes32 destinationBlockchainID, address destination, uint256 requiredGasLimit, address[] allowedRelayers, bytes message) external returns (bytes32 messageID);
+        function receivedCount() external view returns (uint256);
+        function lastMessage() external view returns (bytes);
+    }
+    interface TeleporterMessenger {
+        function receiveCrossChainMessage(uint32 messageIndex, address relayerRewardAddress) external;
+    }
+}
+
+const CREATE2_DEPLOYER: Address = alloy_primitives::address!("4e59b44847b379578588920ca78fbf26c0b4956c");
+
+fn scratch(name: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("warp-relayer-test-{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A child process whose stdout lines are kept.
+struct Process {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Process {
+    fn spawn(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_warp"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (sink, stdout) = (Arc::clone(&lines), child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    fn count(&self, needle: &str) -> usize {
+        self.lines().iter().filter(|l| l.contains(needle)).count()
+    }
+
+    /// Waits for a line containing `needle` and returns the text after it.
+    fn wait_for(&self, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Some(line) = self.lines().iter().find(|l| l.contains(needle)) {
+                return line.split(needle).nth(1).unwrap_or_default().to_owned();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no {needle:?} in:\n{}",
+                self.lines().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until `n` lines contain `needle`.
+    fn wait_count(&self, needle: &str, n: usize) {
+        let started = Instant::now();
+        while self.count(needle) < n {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no {n} {needle:?} in:\n{}",
+                self.lines().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn sigkill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, and the exit status must be success.
+    fn sigterm(&mut self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "{exit:?}\n{}", self.lines().join("\n"));
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Devnet {
+    _process: Process,
+    port: u16,
+}
+
+impl Devnet {
+    fn start() -> Self {
+        let process = Process::spawn(&[
+            "devnet",
+            "--port",
+            "0",
+            "--chains",
+            "A,B",
+            "--validators",
+            "5",
+            "--no-relayer",
+        ]);
+        let port = process.wait_for("Listening on 127.0.0.1:").trim().parse().unwrap();
+        Self { _process: process, port }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn rpc(&self, chain: &str) -> String {
+        self.url(&format!("/ext/bc/{chain}/rpc"))
+    }
+}
+
+fn accounts() -> Vec<Wallet> {
+    warp_devnet::dev_accounts(warp_devnet::ANVIL_MNEMONIC, 10).unwrap()
+}
+
+/// The relayer's account on every chain: anvil's account 9.
+fn relayer_key() -> String {
+    hex::encode_prefixed(accounts()[9].secret_bytes())
+}
+
+fn chain(name: &str) -> (Id, Id) {
+    let (chain, subnet) = warp_devnet::chain_ids(name);
+    (chain, subnet)
+}
+
+fn messenger() -> Address {
+    warp_devnet::network::deployer().unwrap().address().create(0)
+}
+
+/// A config from A to B with these message contracts on A.
+fn config(devnet: &Devnet, dir: &std::path::Path, contracts: Value, extra: Value) -> PathBuf {
+    let (a, a_subnet) = chain("A");
+    let (b, b_subnet) = chain("B");
+    let mut config = json!({
+        "log-level": "info",
+        "storage-location": dir.join("db"),
+        "metrics-port": 0,
+        "p-chain-api": { "base-url": devnet.url("") },
+        "poll-interval-milliseconds": 50,
+        "source-blockchains": [{
+            "subnet-id": a_subnet.to_string(),
+            "blockchain-id": a.to_string(),
+            "vm": "evm",
+            "rpc-endpoint": { "base-url": devnet.rpc(&a.to_string()) },
+            "message-contracts": contracts,
+        }],
+        "destination-blockchains": [{
+            "subnet-id": b_subnet.to_string(),
+            "blockchain-id": b.to_string(),
+            "vm": "evm",
+            "rpc-endpoint": { "base-url": devnet.rpc("B") },
+            "account-private-key": relayer_key(),
+            "tx-inclusion-timeout-seconds": 5,
+        }],
+    });
+    if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            if k == "ws-endpoint" {
+                config["source-blockchains"][0]["ws-endpoint"] = v.clone();
+            } else {
+                config.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let path = dir.join("relayer.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
+    path
+}
+
+fn messenger_route() -> Value {
+    let (b, _) = chain("B");
+    json!({
+        messenger().to_string(): {
+            "message-format": "route",
+            "settings": {
+                "destination-blockchain-id": b.to_string(),
+                "destination-address": messenger().to_string(),
+                "calldata": Bytes::from(CrossChainMessenger::receiveMessageCall { index: 0 }.abi_encode()).to_string(),
+                "already-delivered-errors": ["AlreadyReceived(bytes32)"],
+            }
+        }
+    })
+}
+
+fn start_relayer(config: &std::path::Path) -> Process {
+    let relayer = Process::spawn(&["relayer", "--config", config.to_str().unwrap()]);
+    relayer.wait_for("following source");
+    relayer
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+async fn send_messages(a: &EthClient, sender: &Wallet, n: usize, tag: &str) {
+    let (b, _) = chain("B");
+    for i in 0..n {
+        let call = CrossChainMessenger::sendMessageCall {
+            destinationChainID: B256::from(*b.as_bytes()),
+            destination: messenger(),
+            data: format!("{tag} {i}").into_bytes().into(),
+        };
+        a.send(sender, Some(messenger()), call.abi_encode().into()).await.unwrap();
+    }
+}
+
+async fn received(b: &EthClient) -> u64 {
+    b.view(messenger(), CrossChainMessenger::receivedCountCall {}).await.unwrap().to()
+}
+
+async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < Duration::from_secs(90), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn metrics(address: &str) -> String {
+    let address = address.trim().trim_start_matches("address=");
+    let address = address.split_whitespace().next().unwrap();
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    use std::io::{Read, Write};
+    write!(stream, "GET /metrics HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(name))
+        .filter_map(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()))
+        .sum()
+}
+
+#[test]
+fn route_delivery_over_websocket_with_metrics_a_clean_stop_and_a_restart() {
+    let devnet = Devnet::start();
+    let dir = scratch("route");
+    let (a_id, _) = chain("A");
+    let ws = devnet.url(&format!("/ext/bc/{a_id}/ws")).replace("http://", "ws://");
+    let path = config(&devnet, &dir, messenger_route(), json!({ "ws-endpoint": { "base-url": ws } }));
+    let mut relayer = start_relayer(&path);
+    assert!(relayer.lines().iter().any(|l| l.contains("following source") && l.contains("websocket=true")));
+    let metrics_at = relayer.wait_for("metrics listening");
+    let sender = accounts().remove(0);
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        send_messages(&a, &sender, 3, "first").await;
+        wait_until("3 deliveries", || async { received(&b).await == 3 }).await;
+        let last: Bytes = b.view(messenger(), CrossChainMessenger::lastDataCall {}).await.unwrap();
+        assert_eq!(last.as_ref(), b"first 2");
+    });
+    let text = metrics(&metrics_at);
+    assert_eq!(metric(&text, "warp_relayer_messages_delivered_total"), 3.0, "{text}");
+    assert_eq!(metric(&text, "warp_relayer_messages_seen_total"), 3.0, "{text}");
+    assert!(metric(&text, "warp_relayer_last_processed_height") >= 4.0, "{text}");
+    assert_eq!(metric(&text, "warp_relayer_delivery_seconds_count"), 3.0, "{text}");
+    relayer.sigterm();
+    assert!(relayer.lines().last().unwrap().contains("warp relayer stopped"));
+
+    // Sent while it is down: carried after the restart, each once.
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        send_messages(&a, &sender, 2, "while down").await;
+    });
+    let relayer = start_relayer(&path);
+    runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        wait_until("5 deliveries", || async { received(&b).await == 5 }).await;
+        assert_eq!(b.nonce(accounts()[9].address()).await.unwrap(), 5);
+    });
+    relayer.wait_count("delivered", 2);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(relayer.count("delivered"), 2, "{}", relayer.lines().join("\n"));
+    drop(devnet);
+}
+
+#[test]
+fn sigkill_in_a_burst_of_50_then_each_delivered_exactly_once() {
+    let devnet = Devnet::start();
+    let dir = scratch("burst");
+    let path = config(&devnet, &dir, messenger_route(), json!({ "max-concurrent-messages": 8 }));
+    let mut relayer = start_relayer(&path);
+    let sender = accounts().remove(0);
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        send_messages(&a, &sender, 20, "burst").await;
+        wait_until("some deliveries", || async { received(&b).await >= 3 }).await;
+        // In the middle of deliveries: messages found, signed, submitted.
+        relayer.sigkill();
+        let at_kill = received(&b).await;
+        assert!(at_kill < 50, "{at_kill}");
+        send_messages(&a, &sender, 30, "burst after").await;
+    });
+    let relayer = start_relayer(&path);
+    runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        wait_until("50 deliveries", || async { received(&b).await == 50 }).await;
+        // Nothing more arrives, and the relayer sent exactly one transaction per message.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(received(&b).await, 50);
+        assert_eq!(b.nonce(accounts()[9].address()).await.unwrap(), 50);
+    });
+    relayer.wait_count("delivered", 1);
+    assert_eq!(relayer.count("failed"), 0, "{}", relayer.lines().join("\n"));
+    drop(relayer);
+    let store = warp_relayer_net::Store::open(&dir.join("db")).unwrap();
+    let delivered = warp_relayer_net::service::delivered_ids(&store).unwrap();
+    assert_eq!(delivered.len(), 50);
+}
+
+#[test]
+fn a_refusing_destination_is_reported_once_without_retries() {
+    let devnet = Devnet::start();
+    let dir = scratch("refuse");
+    let sender = accounts().remove(0);
+    // A contract on B whose every call reverts: runtime PUSH0 PUSH0 REVERT.
+    let refuser = runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        let receipt = b
+            .send(&accounts()[1], None, hex::decode("6003600a5f3960035ff35f5ffd").unwrap().into())
+            .await
+            .unwrap();
+        receipt.contract_address.unwrap()
+    });
+    let (b_id, _) = chain("B");
+    let contracts = json!({
+        messenger().to_string(): {
+            "message-format": "route",
+            "settings": {
+                "destination-blockchain-id": b_id.to_string(),
+                "destination-address": refuser.to_string(),
+                "calldata": "0x12345678",
+            }
+        }
+    });
+    let relayer = start_relayer(&config(&devnet, &dir, contracts, json!({})));
+    let metrics_at = relayer.wait_for("metrics listening");
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        send_messages(&a, &sender, 2, "refused").await;
+    });
+    let started = Instant::now();
+    while relayer.count(" failed") < 2 {
+        assert!(started.elapsed() < Duration::from_secs(60), "{}", relayer.lines().join("\n"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let lines = relayer.lines();
+    assert_eq!(relayer.count(" failed"), 2, "{}", lines.join("\n"));
+    assert!(lines
+        .iter()
+        .filter(|l| l.contains(" failed"))
+        .all(|l| l.contains("the destination refuses the call")));
+    assert_eq!(relayer.count("retrying"), 0, "{}", lines.join("\n"));
+    assert_eq!(relayer.count("submitted"), 0, "{}", lines.join("\n"));
+    let text = metrics(&metrics_at);
+    assert_eq!(metric(&text, "warp_relayer_messages_failed_total"), 2.0, "{text}");
+    runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        assert_eq!(b.nonce(accounts()[9].address()).await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn signatures_from_the_aggregator_endpoint() {
+    let devnet = Devnet::start();
+    let dir = scratch("aggregator");
+    let path =
+        config(&devnet, &dir, messenger_route(), json!({ "signature-aggregator-url": devnet.url("") }));
+    let relayer = start_relayer(&path);
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        send_messages(&a, &accounts()[0], 2, "aggregated").await;
+        wait_until("2 deliveries", || async { received(&b).await == 2 }).await;
+    });
+    relayer.wait_count("delivered", 2);
+}
+
+async fn greeted(b: &EthClient, greeter: Address) -> u64 {
+    b.view(greeter, TeleporterGreeter::receivedCountCall {}).await.unwrap().to()
+}
+
+async fn last_greeting(b: &EthClient, greeter: Address) -> String {
+    String::from_utf8(b.view(greeter, TeleporterGreeter::lastMessageCall {}).await.unwrap().to_vec()).unwrap()
+}
+
+/// Deploys `artifact` through the CREATE2 deployer (salt 0) on `chain`.
+async fn deploy_create2(chain: &EthClient, wallet: &Wallet, artifact: &str) -> Address {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../contracts/artifacts").join(artifact);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let code = hex::decode(json["bytecode"].as_str().unwrap()).unwrap();
+    let address = CREATE2_DEPLOYER.create2_from_code(B256::ZERO, &code);
+    let mut input = B256::ZERO.to_vec();
+    input.extend_from_slice(&code);
+    chain.send(wallet, Some(CREATE2_DEPLOYER), input.into()).await.unwrap();
+    assert!(!chain.code(address).await.unwrap().is_empty());
+    address
+}
+
+/// Delivers a message by hand (as another relayer would): signed through the
+/// warp API, sent with the predicate by `wallet`.
+async fn deliver_by_hand(devnet: &Devnet, id: Id, wallet: &Wallet, to: Address, input: Vec<u8>) {
+    let a = jsonrpsee_http_client::HttpClientBuilder::default().build(devnet.rpc("A")).unwrap();
+    let b = jsonrpsee_http_client::HttpClientBuilder::default().build(devnet.rpc("B")).unwrap();
+    let signed: Bytes =
+        a.request("warp_getMessageAggregateSignature", rpc_params![id.to_string(), 67, ""]).await.unwrap();
+    let access_list = warp_predicate::warp_access_list([signed.as_ref()]);
+    let request = json!({ "from": wallet.address(), "to": to, "input": Bytes::from(input.clone()), "accessList": access_list });
+    let gas: U64 = b.request("eth_estimateGas", rpc_params![request]).await.unwrap();
+    let nonce: U64 =
+        b.request("eth_getTransactionCount", rpc_params![wallet.address(), "pending"]).await.unwrap();
+    let chain_id: U64 = b.request("eth_chainId", rpc_params![]).await.unwrap();
+    let tx = TxEip1559 {
+        chain_id: chain_id.to(),
+        nonce: nonce.to(),
+        gas_limit: gas.to::<u64>().saturating_mul(2),
+        max_fee_per_gas: 100_000_000_000,
+        max_priority_fee_per_gas: 1_000_000_000,
+        to: TxKind::Call(to),
+        value: U256::ZERO,
+        access_list,
+        input: input.into(),
+    };
+    let raw = warp_node::tx::encode(&wallet.sign_envelope(tx));
+    let hash: B256 = b.request("eth_sendRawTransaction", rpc_params![raw]).await.unwrap();
+    let b_client = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+    assert!(b_client.receipt(hash, Duration::from_secs(10)).await.unwrap().status());
+}
+
+#[test]
+fn teleporter_delivery_with_allowed_relayer_and_already_received_skips() {
+    let devnet = Devnet::start();
+    let dir = scratch("teleporter");
+    let all = accounts();
+    let (b_id, _) = chain("B");
+    let (messenger_at, greeter) = runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        let mut addresses = Vec::new();
+        for chain in [&a, &b] {
+            let m = deploy_create2(chain, &all[2], "TeleporterMessenger.json").await;
+            let g = deploy_create2(chain, &all[2], "TeleporterGreeter.json").await;
+            addresses.push((m, g));
+        }
+        assert_eq!(addresses[0], addresses[1], "the same addresses on both chains");
+        addresses[0]
+    });
+    let contracts = json!({
+        messenger_at.to_string(): { "message-format": "teleporter", "settings": { "reward-address": all[8].address().to_string() } }
+    });
+    let path = config(&devnet, &dir, contracts, json!({}));
+    let mut relayer = start_relayer(&path);
+    let greet = |allowed: Vec<Address>, text: &str| -> Bytes {
+        TeleporterGreeter::sendCall {
+            messenger: messenger_at,
+            destinationBlockchainID: B256::from(*b_id.as_bytes()),
+            destination: greeter,
+            requiredGasLimit: U256::from(300_000),
+            allowedRelayers: allowed,
+            message: text.as_bytes().to_vec().into(),
+        }
+        .abi_encode()
+        .into()
+    };
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        // Any relayer may carry it: delivered.
+        a.send(&all[0], Some(greeter), greet(vec![], "hello B")).await.unwrap();
+        wait_until("the greeting", || async { greeted(&b, greeter).await == 1 }).await;
+        assert_eq!(last_greeting(&b, greeter).await, "hello B");
+        // Only account 3 may: skipped.
+        a.send(&all[0], Some(greeter), greet(vec![all[3].address()], "for another relayer")).await.unwrap();
+    });
+    relayer.wait_for("is not among the message's 1 allowed relayers");
+    relayer.sigterm();
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        // While the relayer is down: one message another relayer delivers, one for us.
+        let receipt = a.send(&all[0], Some(greeter), greet(vec![], "by hand")).await.unwrap();
+        let log = receipt.inner.logs().iter().find(|l| l.address() == warp_predicate::WARP_ADDRESS).unwrap();
+        let id = Id::from(log.topics()[2].0);
+        let input = TeleporterMessenger::receiveCrossChainMessageCall {
+            messageIndex: 0,
+            relayerRewardAddress: all[4].address(),
+        };
+        deliver_by_hand(&devnet, id, &all[4], messenger_at, input.abi_encode()).await;
+        assert_eq!(greeted(&b, greeter).await, 2);
+        a.send(&all[0], Some(greeter), greet(vec![], "after restart")).await.unwrap();
+    });
+    let relayer = start_relayer(&path);
+    runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        wait_until("the greeting sent while down", || async { greeted(&b, greeter).await == 3 }).await;
+        assert_eq!(last_greeting(&b, greeter).await, "after restart");
+        // Two transactions of ours: the first greeting and the last.
+        assert_eq!(b.nonce(all[9].address()).await.unwrap(), 2);
+    });
+    relayer.wait_for("the destination already received it");
+    relayer.wait_count("delivered", 1);
+    assert_eq!(relayer.count("delivered"), 1, "{}", relayer.lines().join("\n"));
+}

@@ -1,0 +1,207 @@
+//! Durable progress in redb under `storage-location` (`relayer.redb`).
+//!
+//! Two tables:
+//!
+//! - `heights`: per source blockchain, the last block whose messages are all
+//!   recorded; a restart resumes at the next block;
+//! - `messages`: per message ID, the message, its source block and where its
+//!   delivery stands ([`MessageState`]).
+//!
+//! A block is committed in one write transaction: its messages (as
+//! `Pending`, unless already known) and the new height together, so a crash
+//! leaves either the block wholly recorded or not at all. A delivery writes
+//! `Submitted` with the signed transaction *before* it is sent, so after a
+//! crash the relayer knows every transaction it may have sent, and checks
+//! their receipts (or sends the same bytes again) instead of signing a new
+//! one. Every commit is durable (redb's default, fsync) before the call returns.
+
+use std::path::Path;
+
+use alloy_primitives::{Bytes, B256};
+use awm_core::Id;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+const HEIGHTS: TableDefinition<'_, &[u8], u64> = TableDefinition::new("heights");
+const MESSAGES: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("messages");
+
+/// A storage failure.
+#[derive(Debug, Error)]
+#[error("relayer storage {path}: {reason}")]
+pub struct StoreError {
+    /// The database file.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One transaction the relayer signed for a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentTx {
+    /// Its hash.
+    pub hash: B256,
+    /// Its signed bytes (EIP-2718).
+    pub raw: Bytes,
+}
+
+/// Where a message's delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum MessageState {
+    /// Found; nothing sent yet.
+    Pending,
+    /// Transactions signed with this nonce (the last is the newest fee bump);
+    /// one of them may be included.
+    Submitted {
+        /// The destination blockchain.
+        destination: B256,
+        /// The nonce all of them share.
+        nonce: u64,
+        /// Every version signed, oldest first.
+        txs: Vec<SentTx>,
+    },
+    /// Delivered by this transaction.
+    Delivered {
+        /// The destination blockchain.
+        destination: B256,
+        /// The transaction.
+        tx: B256,
+    },
+    /// Not delivered on purpose (already received, another relayer's, no route).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// Refused by the destination or given up on; not retried.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl MessageState {
+    /// Whether nothing more will be done for the message.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Delivered { .. } | Self::Skipped { .. } | Self::Failed { .. })
+    }
+}
+
+/// A message as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    /// The source blockchain.
+    pub source: B256,
+    /// The source block.
+    pub height: u64,
+    /// The unsigned message's bytes.
+    pub unsigned: Bytes,
+    /// Where it stands.
+    pub state: MessageState,
+}
+
+/// The progress database.
+#[derive(Debug)]
+pub struct Store {
+    db: Database,
+    path: String,
+}
+
+impl Store {
+    /// Opens (or creates) `relayer.redb` in `dir`, creating the directory.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let file = dir.join("relayer.redb");
+        let path = file.display().to_string();
+        let fail = |reason: String| StoreError { path: path.clone(), reason };
+        std::fs::create_dir_all(dir).map_err(|e| fail(format!("creating the directory: {e}")))?;
+        let db = Database::create(&file).map_err(|e| fail(e.to_string()))?;
+        let store = Self { db, path };
+        let write = store.db.begin_write().map_err(|e| store.err(e))?;
+        write.open_table(HEIGHTS).map_err(|e| store.err(e))?;
+        write.open_table(MESSAGES).map_err(|e| store.err(e))?;
+        write.commit().map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
+    fn err(&self, reason: impl std::fmt::Display) -> StoreError {
+        StoreError { path: self.path.clone(), reason: reason.to_string() }
+    }
+
+    /// The last fully recorded block of `source`.
+    pub fn height(&self, source: &Id) -> Result<Option<u64>, StoreError> {
+        let read = self.db.begin_read().map_err(|e| self.err(e))?;
+        let table = read.open_table(HEIGHTS).map_err(|e| self.err(e))?;
+        Ok(table.get(source.as_bytes().as_slice()).map_err(|e| self.err(e))?.map(|v| v.value()))
+    }
+
+    /// Records block `height` of `source`: its messages (unless already
+    /// known) and the new height, in one transaction. Returns the messages
+    /// that were new.
+    pub fn record_block(
+        &self,
+        source: &Id,
+        height: u64,
+        messages: Vec<(Id, MessageRecord)>,
+    ) -> Result<Vec<(Id, MessageRecord)>, StoreError> {
+        let write = self.db.begin_write().map_err(|e| self.err(e))?;
+        let mut fresh = Vec::new();
+        {
+            let mut table = write.open_table(MESSAGES).map_err(|e| self.err(e))?;
+            for (id, record) in messages {
+                if table.get(id.as_bytes().as_slice()).map_err(|e| self.err(e))?.is_some() {
+                    continue;
+                }
+                let bytes = serde_json::to_vec(&record).map_err(|e| self.err(e))?;
+                table.insert(id.as_bytes().as_slice(), bytes.as_slice()).map_err(|e| self.err(e))?;
+                fresh.push((id, record));
+            }
+            let mut heights = write.open_table(HEIGHTS).map_err(|e| self.err(e))?;
+            heights.insert(source.as_bytes().as_slice(), height).map_err(|e| self.err(e))?;
+        }
+        write.commit().map_err(|e| self.err(e))?;
+        Ok(fresh)
+    }
+
+    /// Sets a recorded message's state.
+    pub fn set_state(&self, id: &Id, state: MessageState) -> Result<(), StoreError> {
+        let write = self.db.begin_write().map_err(|e| self.err(e))?;
+        {
+            let mut table = write.open_table(MESSAGES).map_err(|e| self.err(e))?;
+            let stored =
+                table.get(id.as_bytes().as_slice()).map_err(|e| self.err(e))?.map(|v| v.value().to_vec());
+            let mut record: MessageRecord = match stored {
+                Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| self.err(e))?,
+                None => return Err(self.err(format!("message {id} is not recorded"))),
+            };
+            record.state = state;
+            let bytes = serde_json::to_vec(&record).map_err(|e| self.err(e))?;
+            table.insert(id.as_bytes().as_slice(), bytes.as_slice()).map_err(|e| self.err(e))?;
+        }
+        write.commit().map_err(|e| self.err(e))
+    }
+
+    /// A recorded message.
+    pub fn get(&self, id: &Id) -> Result<Option<MessageRecord>, StoreError> {
+        let read = self.db.begin_read().map_err(|e| self.err(e))?;
+        let table = read.open_table(MESSAGES).map_err(|e| self.err(e))?;
+        let Some(value) = table.get(id.as_bytes().as_slice()).map_err(|e| self.err(e))? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(value.value()).map(Some).map_err(|e| self.err(e))
+    }
+
+    /// Every recorded message, in message-ID order.
+    pub fn messages(&self) -> Result<Vec<(Id, MessageRecord)>, StoreError> {
+        let read = self.db.begin_read().map_err(|e| self.err(e))?;
+        let table = read.open_table(MESSAGES).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| self.err(e))? {
+            let (key, value) = entry.map_err(|e| self.err(e))?;
+            let id =
+                <[u8; 32]>::try_from(key.value()).map_err(|_| self.err("a message key is not 32 bytes"))?;
+            let record = serde_json::from_slice(value.value()).map_err(|e| self.err(e))?;
+            out.push((Id::from(id), record));
+        }
+        Ok(out)
+    }
+}
