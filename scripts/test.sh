@@ -23,7 +23,7 @@ python3 scripts/check_rust_version.py
 # target directory, so each run removes our unpacked copies and verifies in a
 # target directory of its own, emptied first.
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-for crate in awm awm-core warp-predicate warp-precompile warp-node warp-relayer warp-devnet; do
+for crate in awm awm-core warp-predicate warp-precompile warp-node warp-relayer warp-relayer-net warp-devnet; do
   rm -rf "$cargo_home"/registry/src/*/"$crate"-[0-9]*
 done
 rm -rf target/package-verify

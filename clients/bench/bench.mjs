@@ -8,8 +8,16 @@
 // Ten senders (anvil's ten dev accounts) work concurrently, each in nonce
 // order. Transactions are signed (viem) before the clock starts.
 //
-//   cargo build --release --bin warp && node bench/bench.mjs [--transfers N] [--calls N] [--messages N] [--rate R] [--cross-chain-only]
+// With --cross-chain-only, --relayer picks who delivers: `network` (the devnet's
+// default, warp-relayer-net over loopback JSON-RPC inside the devnet process),
+// `in-process` (--in-process-relayer) or `process` (`warp relayer --config` as a
+// process of its own beside `warp devnet --no-relayer`); the CPU time the
+// processes used during the run is printed per message (from /proc).
+//
+//   cargo build --release --bin warp && node bench/bench.mjs [--transfers N] [--calls N] [--messages N] [--rate R] [--cross-chain-only [--relayer network|in-process|process]]
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -189,8 +197,50 @@ async function crossChain(devnetPort, messenger, destinationHex) {
   };
 }
 
+const modeAt = process.argv.indexOf('--relayer');
+const MODE = modeAt > 0 ? process.argv[modeAt + 1] : 'network';
+const modeFlags = { network: [], 'in-process': ['--in-process-relayer'], process: ['--no-relayer'] }[MODE];
+if (!modeFlags) throw new Error(`--relayer ${MODE}: expected network, in-process or process`);
+
+// CPU seconds (user + system) a process has used so far.
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// `warp relayer` for A→B beside a devnet started with --no-relayer: anvil's account 9 pays.
+async function startRelayerProcess(devnetOut, port, messenger) {
+  const ids = [...devnetOut.matchAll(/blockchain ID:\s+(\S+) /g)].map((m) => m[1]);
+  const subnets = [...devnetOut.matchAll(/subnet ID:\s+(\S+)/g)].map((m) => m[1]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'warp-relayer-bench-'));
+  const base = `http://127.0.0.1:${port}`;
+  const config = {
+    'log-level': 'warn',
+    'storage-location': path.join(dir, 'db'),
+    'p-chain-api': { 'base-url': base },
+    'max-concurrent-messages': 16,
+    'source-blockchains': [{
+      'subnet-id': subnets[0], 'blockchain-id': ids[0],
+      'rpc-endpoint': { 'base-url': `${base}/ext/bc/${ids[0]}/rpc` },
+      'ws-endpoint': { 'base-url': `ws://127.0.0.1:${port}/ext/bc/${ids[0]}/ws` },
+      'message-contracts': { [messenger]: { 'message-format': 'route', settings: {
+        'destination-blockchain-id': ids[1], 'destination-address': messenger,
+        calldata: encodeFunctionData({ abi: parseAbi(['function receiveMessage(uint32 index)']), functionName: 'receiveMessage', args: [0] }),
+        'already-delivered-errors': ['AlreadyReceived(bytes32)'] } } },
+    }],
+    'destination-blockchains': [{
+      'subnet-id': subnets[1], 'blockchain-id': ids[1],
+      'rpc-endpoint': { 'base-url': `${base}/ext/bc/${ids[1]}/rpc` },
+      'account-private-key': '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
+    }],
+  };
+  writeFileSync(path.join(dir, 'relayer.json'), JSON.stringify(config));
+  return start(WARP, ['relayer', '--config', path.join(dir, 'relayer.json')], /following source.*from=(\d+)/);
+}
+
 const anvil = await start(ANVIL, ['--port', '0'], /Listening on 127\.0\.0\.1:(\d+)/, { keep: false });
-const devnet = await start(WARP, ['devnet', '--port', '0', '--validators', '100'], /Listening on 127\.0\.0\.1:(\d+)/);
+const devnet = await start(WARP, ['devnet', '--port', '0', '--validators', '100', ...modeFlags], /Listening on 127\.0\.0\.1:(\d+)/);
+let relayerProcess = null;
 try {
   const anvilUrl = `http://127.0.0.1:${anvil.port}`;
   const devnetUrl = `http://127.0.0.1:${devnet.port}/ext/bc/A/rpc`;
@@ -202,8 +252,14 @@ try {
 
   const results = [];
   if (process.argv.includes('--cross-chain-only')) {
+    if (MODE === 'process') relayerProcess = await startRelayerProcess(devnet.output(), devnet.port, messenger);
+    const cpu0 = cpuSeconds(devnet.child.pid);
+    const relayerCpu0 = relayerProcess ? cpuSeconds(relayerProcess.child.pid) : 0;
     const cc = await crossChain(devnet.port, messenger, destination);
-    console.log(`cross-chain: delivered ${cc.delivered}/${MESSAGES}, ${cc.perSecond.toFixed(1)} messages/s, p50 ${cc.p50.toFixed(0)} ms, p99 ${cc.p99.toFixed(0)} ms`);
+    const devnetCpu = cpuSeconds(devnet.child.pid) - cpu0;
+    const relayerCpu = relayerProcess ? cpuSeconds(relayerProcess.child.pid) - relayerCpu0 : 0;
+    const perMessage = (s) => ((s * 1000) / Math.max(cc.delivered, 1)).toFixed(2);
+    console.log(`cross-chain (relayer: ${MODE}): delivered ${cc.delivered}/${MESSAGES}, ${cc.perSecond.toFixed(1)} messages/s, p50 ${cc.p50.toFixed(0)} ms, p99 ${cc.p99.toFixed(0)} ms, CPU per message: devnet ${perMessage(devnetCpu)} ms${relayerProcess ? `, relayer process ${perMessage(relayerCpu)} ms` : ''}, total ${perMessage(devnetCpu + relayerCpu)} ms`);
   } else {
   // The devnet first: anvil keeps a core busy for a while after a few thousand
   // transactions, which would slow whatever runs beside it.
@@ -229,6 +285,7 @@ try {
   const trouble = devnet.output().split('\n').filter((l) => (/relayer/.test(l) && !/delivered in block/.test(l)) || /failed/.test(l));
   if (trouble.length) console.log(`\nthe devnet reported:\n${trouble.slice(0, 10).join('\n')}`);
 } finally {
+  if (relayerProcess) relayerProcess.child.kill('SIGTERM');
   anvil.child.kill('SIGTERM');
   devnet.child.kill('SIGTERM');
 }

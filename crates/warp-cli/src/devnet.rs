@@ -9,6 +9,7 @@ use std::time::Duration;
 use awm_core::Quorum;
 use warp_devnet::{DevnetConfig, DevnetEvent, Faults, ANVIL_MNEMONIC};
 use warp_relayer::RelayEvent;
+use warp_relayer_net::RelayerEvent;
 
 /// The devnet's flags.
 #[derive(Debug, Clone, clap::Args)]
@@ -34,6 +35,14 @@ pub struct DevnetArgs {
     /// Do not relay the example messenger's messages.
     #[arg(long)]
     pub no_relayer: bool,
+    /// Relay the messenger's messages with the in-process relayer (which calls the chains
+    /// and validators directly) instead of `warp relayer` over loopback JSON-RPC.
+    #[arg(long, conflicts_with = "no_relayer")]
+    pub in_process_relayer: bool,
+    /// Also run a relayer with this config (icm-relayer's shape; see docs/relayer.md),
+    /// for routes of your own.
+    #[arg(long, value_name = "FILE")]
+    pub relayer_config: Option<PathBuf>,
     /// Fraction of each chain's validators that answer signature requests late.
     #[arg(long, default_value_t = 0.0)]
     pub slow: f64,
@@ -89,7 +98,7 @@ impl DevnetArgs {
             validators: self.validators,
             data_dir: self.data_dir.clone(),
             block_time,
-            relayer: !self.no_relayer,
+            relayer: self.in_process_relayer,
             faults: Faults {
                 slow: self.slow,
                 silent: self.silent,
@@ -102,6 +111,23 @@ impl DevnetArgs {
             quorum,
             ..DevnetConfig::default()
         })
+    }
+}
+
+/// The line a networked relayer's event prints, if any.
+fn relayer_line(name: &str, event: RelayerEvent) -> Option<String> {
+    match event {
+        RelayerEvent::Delivered { id, destination, block, gas_used, elapsed, .. } => Some(format!(
+            "{name}: message {id} delivered in block {block} of {destination} ({gas_used} gas, {} ms)",
+            elapsed.as_millis()
+        )),
+        RelayerEvent::Skipped { id, reason } => Some(format!("{name}: message {id} skipped: {reason}")),
+        RelayerEvent::Failed { id, reason } => Some(format!("{name}: message {id} not delivered: {reason}")),
+        RelayerEvent::Retrying { id, after, reason } => {
+            Some(format!("{name}: message {id} retrying in {} ms: {reason}", after.as_millis()))
+        }
+        RelayerEvent::SourceError { source, reason } => Some(format!("{name}: reading {source}: {reason}")),
+        _ => None,
     }
 }
 
@@ -172,6 +198,7 @@ pub fn run(args: &DevnetArgs) -> Result<(), DevnetCliError> {
         // The `warp` binary holds stdout's lock on this thread: the background
         // tasks hand their lines over instead of printing them.
         let (lines, mut printed) = tokio::sync::mpsc::unbounded_channel();
+        let lines_for_relayers = lines.clone();
         let mut tasks = warp_devnet::tasks::spawn(&devnet, move |event| {
             if let Some(line) = report(event) {
                 let _ = lines.send(line);
@@ -182,6 +209,32 @@ pub fn run(args: &DevnetArgs) -> Result<(), DevnetCliError> {
         let mut out = std::io::stdout();
         let _ = write!(out, "{}", warp_devnet::banner(&devnet, bound));
         let _ = out.flush();
+        // The networked relayers talk to the devnet over loopback once it serves.
+        let mut relayers = Vec::new();
+        if !args.no_relayer && !args.in_process_relayer {
+            let config = warp_devnet::relay::relayer_config(&devnet, bound)
+                .map_err(|e| DevnetCliError::Failed(e.to_string()))?;
+            relayers.push(("relayer", config));
+        }
+        if let Some(path) = &args.relayer_config {
+            let config = warp_relayer_net::RelayerConfig::load(path)
+                .map_err(|e| DevnetCliError::Input(format!("--relayer-config: {e}")))?;
+            relayers.push(("relayer (--relayer-config)", config));
+        }
+        for (name, config) in relayers {
+            let lines = lines_for_relayers.clone();
+            let report: warp_relayer_net::Report = Arc::new(move |event| {
+                if let Some(line) = relayer_line(name, event) {
+                    let _ = lines.send(line);
+                }
+            });
+            let failed = lines_for_relayers.clone();
+            tasks.spawn(async move {
+                if let Err(e) = warp_relayer_net::run(config, std::future::pending(), report).await {
+                    let _ = failed.send(format!("{name}: stopped: {e}"));
+                }
+            });
+        }
         let server = tokio::spawn(warp_devnet::serve(Arc::clone(&devnet), listener, terminated()));
         tokio::pin!(server);
         let served = loop {

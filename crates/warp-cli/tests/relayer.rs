@@ -178,27 +178,29 @@ fn messenger() -> Address {
 }
 
 /// A config from A to B with these message contracts on A.
-fn config(devnet: &Devnet, dir: &std::path::Path, contracts: Value, extra: Value) -> PathBuf {
+fn config(port: u16, dir: &std::path::Path, contracts: Value, extra: Value) -> PathBuf {
+    let base = format!("http://127.0.0.1:{port}");
+    let rpc = |chain: &str| format!("{base}/ext/bc/{chain}/rpc");
     let (a, a_subnet) = chain("A");
     let (b, b_subnet) = chain("B");
     let mut config = json!({
         "log-level": "info",
         "storage-location": dir.join("db"),
         "metrics-port": 0,
-        "p-chain-api": { "base-url": devnet.url("") },
+        "p-chain-api": { "base-url": base },
         "poll-interval-milliseconds": 50,
         "source-blockchains": [{
             "subnet-id": a_subnet.to_string(),
             "blockchain-id": a.to_string(),
             "vm": "evm",
-            "rpc-endpoint": { "base-url": devnet.rpc(&a.to_string()) },
+            "rpc-endpoint": { "base-url": rpc(&a.to_string()) },
             "message-contracts": contracts,
         }],
         "destination-blockchains": [{
             "subnet-id": b_subnet.to_string(),
             "blockchain-id": b.to_string(),
             "vm": "evm",
-            "rpc-endpoint": { "base-url": devnet.rpc("B") },
+            "rpc-endpoint": { "base-url": rpc("B") },
             "account-private-key": relayer_key(),
             "tx-inclusion-timeout-seconds": 5,
         }],
@@ -290,7 +292,7 @@ fn route_delivery_over_websocket_with_metrics_a_clean_stop_and_a_restart() {
     let dir = scratch("route");
     let (a_id, _) = chain("A");
     let ws = devnet.url(&format!("/ext/bc/{a_id}/ws")).replace("http://", "ws://");
-    let path = config(&devnet, &dir, messenger_route(), json!({ "ws-endpoint": { "base-url": ws } }));
+    let path = config(devnet.port, &dir, messenger_route(), json!({ "ws-endpoint": { "base-url": ws } }));
     let mut relayer = start_relayer(&path);
     assert!(relayer.lines().iter().any(|l| l.contains("following source") && l.contains("websocket=true")));
     let metrics_at = relayer.wait_for("metrics listening");
@@ -332,7 +334,7 @@ fn route_delivery_over_websocket_with_metrics_a_clean_stop_and_a_restart() {
 fn sigkill_in_a_burst_of_50_then_each_delivered_exactly_once() {
     let devnet = Devnet::start();
     let dir = scratch("burst");
-    let path = config(&devnet, &dir, messenger_route(), json!({ "max-concurrent-messages": 8 }));
+    let path = config(devnet.port, &dir, messenger_route(), json!({ "max-concurrent-messages": 8 }));
     let mut relayer = start_relayer(&path);
     let sender = accounts().remove(0);
     runtime().block_on(async {
@@ -388,7 +390,7 @@ fn a_refusing_destination_is_reported_once_without_retries() {
             }
         }
     });
-    let relayer = start_relayer(&config(&devnet, &dir, contracts, json!({})));
+    let relayer = start_relayer(&config(devnet.port, &dir, contracts, json!({})));
     let metrics_at = relayer.wait_for("metrics listening");
     runtime().block_on(async {
         let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
@@ -421,7 +423,7 @@ fn signatures_from_the_aggregator_endpoint() {
     let devnet = Devnet::start();
     let dir = scratch("aggregator");
     let path =
-        config(&devnet, &dir, messenger_route(), json!({ "signature-aggregator-url": devnet.url("") }));
+        config(devnet.port, &dir, messenger_route(), json!({ "signature-aggregator-url": devnet.url("") }));
     let relayer = start_relayer(&path);
     runtime().block_on(async {
         let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
@@ -504,7 +506,7 @@ fn teleporter_delivery_with_allowed_relayer_and_already_received_skips() {
     let contracts = json!({
         messenger_at.to_string(): { "message-format": "teleporter", "settings": { "reward-address": all[8].address().to_string() } }
     });
-    let path = config(&devnet, &dir, contracts, json!({}));
+    let path = config(devnet.port, &dir, contracts, json!({}));
     let mut relayer = start_relayer(&path);
     let greet = |allowed: Vec<Address>, text: &str| -> Bytes {
         TeleporterGreeter::sendCall {
@@ -556,4 +558,43 @@ fn teleporter_delivery_with_allowed_relayer_and_already_received_skips() {
     relayer.wait_for("the destination already received it");
     relayer.wait_count("delivered", 1);
     assert_eq!(relayer.count("delivered"), 1, "{}", relayer.lines().join("\n"));
+}
+
+#[test]
+fn the_devnet_runs_a_relayer_config_beside_its_own_relayer() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = scratch("devnet-config");
+    let path = config(port, &dir, messenger_route(), json!({}));
+    let port_arg = port.to_string();
+    let args = ["devnet", "--port", &port_arg, "--chains", "A,B", "--validators", "5"];
+    let devnet = Process::spawn(&[&args[..], &["--relayer-config", path.to_str().unwrap()]].concat());
+    devnet.wait_for("Listening on 127.0.0.1:");
+    let rpc = |chain: &str| format!("http://127.0.0.1:{port}/ext/bc/{chain}/rpc");
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &rpc("B")).await.unwrap();
+        send_messages(&a, &accounts()[0], 3, "two relayers").await;
+        wait_until("3 deliveries", || async { received(&b).await == 3 }).await;
+    });
+    // Both relayers settle every message: one delivers it, the other finds it delivered
+    // (the app's replay error in the estimate, or its own transaction reverting on a race).
+    let settled = |name: &str| {
+        devnet
+            .lines()
+            .iter()
+            .filter(|l| {
+                l.starts_with(name)
+                    && (l.contains("delivered in block")
+                        || l.contains("skipped")
+                        || l.contains("not delivered"))
+            })
+            .count()
+    };
+    let started = Instant::now();
+    while settled("relayer (--relayer-config):") < 3 || settled("relayer: ") < 3 {
+        assert!(started.elapsed() < Duration::from_secs(60), "{}", devnet.lines().join("\n"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let delivered = devnet.lines().iter().filter(|l| l.contains("delivered in block")).count();
+    assert_eq!(delivered, 3, "{}", devnet.lines().join("\n"));
 }

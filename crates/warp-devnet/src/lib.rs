@@ -9,7 +9,8 @@
 //!   P-Chain and info APIs.
 //! - [`aggregate`]: signature aggregation on request (the warp API and
 //!   icm-services' `POST /aggregate-signatures`).
-//! - [`tasks`]: block producers and the built-in relayer.
+//! - [`tasks`]: block producers and the in-process relayer.
+//! - [`relay`]: the config of the default relayer, `warp-relayer-net` over loopback JSON-RPC.
 //! - [`serve`]: the HTTP and WebSocket server (hyper and jsonrpsee), routed
 //!   by path as avalanchego lays out its APIs.
 //! - [`banner`]: what `warp devnet` prints when it starts.
@@ -19,6 +20,7 @@ pub mod aggregate;
 pub mod banner;
 mod filters;
 pub mod network;
+pub mod relay;
 mod rpc;
 mod server;
 pub mod tasks;

@@ -284,7 +284,8 @@ impl DestinationConfig {
 pub struct RelayerConfig {
     /// `log-level`.
     pub log_level: LogLevel,
-    /// `storage-location`: the directory of the progress database.
+    /// `storage-location`: the directory of the progress database. Empty:
+    /// in memory (for embedders; a config file must name a directory).
     pub storage_location: PathBuf,
     /// `metrics-port` (Prometheus on 127.0.0.1); `None`: no metrics server.
     pub metrics_port: Option<u16>,
@@ -303,9 +304,13 @@ pub struct RelayerConfig {
 }
 
 fn url(key: &str, text: &str) -> Result<String, ConfigError> {
-    let scheme_ok = ["http://", "https://", "ws://", "wss://"].iter().any(|s| text.starts_with(s));
+    if text.starts_with("https://") || text.starts_with("wss://") {
+        let reason = "TLS is not supported: use http:// or ws:// (a TLS-terminating proxy for a remote node)";
+        return Err(bad(key, format!("{text:?}"), reason));
+    }
+    let scheme_ok = ["http://", "ws://"].iter().any(|s| text.starts_with(s));
     if !scheme_ok || text.len() < 10 {
-        return Err(bad(key, format!("{text:?}"), "not an http(s) or ws(s) URL"));
+        return Err(bad(key, format!("{text:?}"), "not an http:// or ws:// URL"));
     }
     Ok(text.trim_end_matches('/').to_owned())
 }
@@ -633,5 +638,195 @@ impl RelayerConfig {
     /// The destination with this blockchain ID.
     pub fn destination(&self, id: &Id) -> Option<&DestinationConfig> {
         self.destinations.iter().find(|d| d.blockchain_id == *id)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const A: &str = "2CJfQSa9XYJ8vs7piGErJ8x8xmGK3h8G6yQJbsnCoALqyFnLMd";
+    const B: &str = "Tg1uFb4PeBczYTsJEcW9hqE7UJKnohHxHpQijueJRAiKQfgTq";
+    const KEY: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
+
+    fn base() -> Value {
+        json!({
+            "storage-location": "/tmp/x",
+            "p-chain-api": { "base-url": "http://127.0.0.1:9650" },
+            "source-blockchains": [{
+                "subnet-id": A, "blockchain-id": A,
+                "rpc-endpoint": { "base-url": "http://127.0.0.1:9650/ext/bc/A/rpc" },
+                "message-contracts": {
+                    "0x52C84043CD9c865236f11d9Fc9F56aa003c1f922": {
+                        "message-format": "route",
+                        "settings": {
+                            "destination-blockchain-id": B,
+                            "destination-address": "0x52C84043CD9c865236f11d9Fc9F56aa003c1f922",
+                            "calldata": "0x12345678",
+                            "already-delivered-errors": ["AlreadyReceived(bytes32)", "0xdeadbeef"]
+                        }
+                    }
+                }
+            }],
+            "destination-blockchains": [{
+                "subnet-id": B, "blockchain-id": B,
+                "rpc-endpoint": { "base-url": "http://127.0.0.1:9650/ext/bc/B/rpc" },
+                "account-private-key": KEY
+            }]
+        })
+    }
+
+    /// `value` with the key at `pointer` set (added if absent).
+    fn with(mut value: Value, pointer: &str, new: Value) -> String {
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        value.pointer_mut(parent).unwrap().as_object_mut().unwrap().insert(key.to_owned(), new);
+        value.to_string()
+    }
+
+    #[test]
+    fn a_minimal_config_takes_the_defaults() {
+        let config = RelayerConfig::from_json(&base().to_string()).unwrap();
+        assert_eq!(config.log_level, LogLevel::Info);
+        assert_eq!(config.signatures, SignatureSource::WarpApi);
+        assert_eq!(config.max_concurrent_messages, 32);
+        assert_eq!(config.poll_interval, Duration::from_millis(100));
+        let d = &config.destinations[0];
+        assert_eq!(d.quorum, Quorum::new(67, 100).unwrap());
+        assert_eq!(d.inclusion_timeout, Duration::from_secs(30));
+        assert!(d.estimate_includes_predicate_gas);
+        let MessageFormat::Route(route) = &config.sources[0].message_contracts[0].1 else { panic!() };
+        // keccak("AlreadyReceived(bytes32)")[..4] and the literal selector.
+        let expected = alloy_primitives::keccak256("AlreadyReceived(bytes32)");
+        assert_eq!(
+            route.already_delivered,
+            vec![[expected[0], expected[1], expected[2], expected[3]], [0xde, 0xad, 0xbe, 0xef]]
+        );
+        assert_eq!(route.calldata.as_ref(), [0x12, 0x34, 0x56, 0x78]);
+    }
+
+    #[test]
+    fn per_source_quorums_and_extensions() {
+        let mut v = base();
+        v["destination-blockchains"][0]["quorum-percentage"] = json!(80);
+        v["destination-blockchains"][0]["source-quorum-percentages"] = json!({ A: 90 });
+        v["signature-aggregator-url"] = json!("http://127.0.0.1:8080/");
+        v["source-blockchains"][0]["message-contracts"]["0x52C84043CD9c865236f11d9Fc9F56aa003c1f922"]
+            ["message-format"] = json!("teleporter");
+        v["source-blockchains"][0]["message-contracts"]["0x52C84043CD9c865236f11d9Fc9F56aa003c1f922"]
+            ["settings"] = json!({ "reward-address": "0x0000000000000000000000000000000000000001" });
+        let config = RelayerConfig::from_json(&v.to_string()).unwrap();
+        let d = &config.destinations[0];
+        assert_eq!(d.quorum_for(&Id::parse(A).unwrap()), Quorum::new(90, 100).unwrap());
+        assert_eq!(d.quorum_for(&Id::parse(B).unwrap()), Quorum::new(80, 100).unwrap());
+        assert_eq!(config.signatures, SignatureSource::Aggregator("http://127.0.0.1:8080".into()));
+        assert!(
+            matches!(&config.sources[0].message_contracts[0].1, MessageFormat::Teleporter(t) if t.reward_address.is_some())
+        );
+    }
+
+    #[test]
+    fn icm_relayer_keys_load_and_typos_do_not() {
+        let mut v = base();
+        v["info-api"] = json!({ "base-url": "http://127.0.0.1:9650" });
+        v["api-port"] = json!(8080);
+        v["source-blockchains"][0]["vm"] = json!("evm");
+        v["source-blockchains"][0]["supported-destinations"] = json!([{ "blockchain-id": B }]);
+        RelayerConfig::from_json(&v.to_string()).unwrap();
+        v["storage-locaton"] = json!("/tmp");
+        let e = RelayerConfig::from_json(&v.to_string()).unwrap_err().to_string();
+        assert!(e.contains("unknown field `storage-locaton`"), "{e}");
+    }
+
+    /// Each bad value is refused with its key path and the value.
+    #[test]
+    fn errors_name_the_key_and_the_value() {
+        let contract = "/source-blockchains/0/message-contracts/0x52C84043CD9c865236f11d9Fc9F56aa003c1f922";
+        let key = "source-blockchains[0].message-contracts.0x52C84043CD9c865236f11d9Fc9F56aa003c1f922";
+        let cases: Vec<(String, String)> = vec![
+            (
+                with(base(), "/source-blockchains/0/blockchain-id", json!("xyz")),
+                "source-blockchains[0].blockchain-id: \"xyz\"".into(),
+            ),
+            (
+                with(base(), "/p-chain-api/base-url", json!("localhost:9650")),
+                "p-chain-api.base-url: \"localhost:9650\": not an http:// or ws://".into(),
+            ),
+            (
+                with(base(), "/destination-blockchains/0/account-private-key", json!("0x1234")),
+                "destination-blockchains[0].account-private-key: (hidden): 2 bytes, not 32".into(),
+            ),
+            (
+                with(base(), "/destination-blockchains/0/quorum-percentage", json!(101)),
+                "destination-blockchains[0].quorum-percentage: 101".into(),
+            ),
+            (
+                with(base(), "/destination-blockchains/0/quorum-percentage", json!(0)),
+                "destination-blockchains[0].quorum-percentage: 0".into(),
+            ),
+            (
+                with(base(), "/destination-blockchains/0/tx-inclusion-timeout-seconds", json!(0)),
+                "destination-blockchains[0].tx-inclusion-timeout-seconds: 0".into(),
+            ),
+            (
+                with(base(), &format!("{contract}/message-format"), json!("off-chain-registry")),
+                format!("{key}.message-format: \"off-chain-registry\""),
+            ),
+            (
+                with(base(), &format!("{contract}/settings/calldata"), json!("0xzz")),
+                format!("{key}.settings.calldata: \"0xzz\""),
+            ),
+            (
+                with(base(), &format!("{contract}/settings/destination-address"), json!("0x1234")),
+                format!("{key}.settings.destination-address: \"0x1234\": 2 bytes, not 20"),
+            ),
+            (
+                with(base(), &format!("{contract}/settings/destination-blockchain-id"), json!(A)),
+                format!("{key}.settings.destination-blockchain-id: {A}: not among destination-blockchains"),
+            ),
+            (
+                with(
+                    base(),
+                    &format!("{contract}/settings/already-delivered-errors"),
+                    json!(["Already Received"]),
+                ),
+                format!("{key}.settings.already-delivered-errors[0]: \"Already Received\""),
+            ),
+            (
+                with(base(), &format!("{contract}/settings"), json!({ "destination-adress": "0x" })),
+                format!("{key}.settings.destination-adress"),
+            ),
+            (
+                {
+                    let mut v = base();
+                    v["max-concurrent-messages"] = json!(0);
+                    v.to_string()
+                },
+                "max-concurrent-messages: 0".into(),
+            ),
+            (with(base(), "/source-blockchains", json!([])), "source-blockchains: []".into()),
+            (
+                with(base(), "/p-chain-api/base-url", json!("https://api.avax.network")),
+                "p-chain-api.base-url: \"https://api.avax.network\": TLS is not supported".into(),
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = RelayerConfig::from_json(&text).unwrap_err().to_string();
+            assert!(e.starts_with(&expected), "{e}\n expected it to start with {expected}");
+        }
+        let mut v = base();
+        v["redis-url"] = json!("redis://localhost");
+        let e = RelayerConfig::from_json(&v.to_string()).unwrap_err().to_string();
+        assert!(e.starts_with("redis-url: \"redis://localhost\": not supported"), "{e}");
+        // The secret never appears in an error.
+        let e = RelayerConfig::from_json(&with(
+            base(),
+            "/destination-blockchains/0/account-private-key",
+            json!("0xabcdefgh"),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("abcdefgh"), "{e}");
     }
 }

@@ -180,17 +180,17 @@ pub fn log_event(event: &RelayerEvent) {
         RelayerEvent::Following { source, from, websocket } => {
             tracing::info!(%source, from, websocket, "following source")
         }
-        RelayerEvent::Found { id, source, block } => tracing::info!(message = %id, %source, block, "found"),
+        RelayerEvent::Found { id, source, block } => tracing::info!(id = %id, %source, block, "found"),
         RelayerEvent::Submitted { id, destination, tx, nonce, gas_limit } => {
-            tracing::info!(message = %id, %destination, %tx, nonce, gas_limit, "submitted")
+            tracing::info!(id = %id, %destination, %tx, nonce, gas_limit, "submitted")
         }
         RelayerEvent::Delivered { id, destination, tx, block, gas_used, elapsed } => tracing::info!(
-            message = %id, %destination, %tx, block, gas_used, elapsed_ms = elapsed.as_millis(), "delivered"
+            id = %id, %destination, %tx, block, gas_used, elapsed_ms = elapsed.as_millis(), "delivered"
         ),
-        RelayerEvent::Skipped { id, reason } => tracing::info!(message = %id, %reason, "skipped"),
-        RelayerEvent::Failed { id, reason } => tracing::warn!(message = %id, %reason, "failed"),
+        RelayerEvent::Skipped { id, reason } => tracing::info!(id = %id, %reason, "skipped"),
+        RelayerEvent::Failed { id, reason } => tracing::warn!(id = %id, %reason, "failed"),
         RelayerEvent::Retrying { id, after, reason } => {
-            tracing::info!(message = %id, after_ms = after.as_millis(), %reason, "retrying")
+            tracing::info!(id = %id, after_ms = after.as_millis(), %reason, "retrying")
         }
         RelayerEvent::SourceError { source, reason } => tracing::warn!(%source, %reason, "source error"),
     }
@@ -261,7 +261,11 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
     report: Report,
 ) -> Result<(), ServiceError> {
-    let store = Store::open(&config.storage_location)?;
+    let store = if config.storage_location.as_os_str().is_empty() {
+        Store::in_memory()?
+    } else {
+        Store::open(&config.storage_location)?
+    };
     let metrics = Arc::new(Metrics::new());
     let mut stored_next: HashMap<B256, u64> = HashMap::new();
     let recorded = store.messages()?;
@@ -352,7 +356,7 @@ pub async fn run(
                             *n = n.saturating_add(1);
                             *n
                         };
-                        let after = Duration::from_millis(500u64.saturating_mul(1u64 << failures.min(7).saturating_sub(1)))
+                        let after = Duration::from_millis(500u64.saturating_mul(1u64 << failures.min(8).saturating_sub(1)))
                             .min(Duration::from_secs(60));
                         (inner.report)(RelayerEvent::Retrying { id, after, reason });
                         tokio::spawn(async move {
@@ -688,7 +692,7 @@ async fn fresh_delivery(
         .aggregation
         .get_or_create(&metrics::Source { source: source_id.to_string() })
         .observe(started.elapsed().as_secs_f64());
-    tracing::debug!(message = %id, signers = weight.signers, signed_weight = weight.signed_weight, "signed");
+    tracing::debug!(id = %id, signers = weight.signers, signed_weight = weight.signed_weight, "signed");
 
     // The transaction.
     let access_list = warp_access_list([signed.as_ref()]);
@@ -780,8 +784,12 @@ async fn fresh_delivery(
             Ok(()) => *next = Some(nonce.saturating_add(1)),
             Err(e) => {
                 *next = None;
-                // Nothing of it is out there: forget it.
-                inner.store.set_state(&id, MessageState::Pending).map_err(|e| e.to_string())?;
+                // A transport failure may have handed it to the node: it stays
+                // recorded, and the next attempt settles it (receipt, nonce or resend).
+                // A refusal means nothing of it is out there: forget it.
+                if !e.is_transient() {
+                    inner.store.set_state(&id, MessageState::Pending).map_err(|e| e.to_string())?;
+                }
                 return Err(e.to_string());
             }
         }
@@ -826,6 +834,12 @@ async fn resume(
     nonce: u64,
     txs: Vec<SentTx>,
 ) -> Attempt {
+    // The nonce first, then the receipts: a version included in between is
+    // seen by its receipt, not taken for another transaction.
+    let used = match dest.rpc.nonce(dest.wallet.address(), "latest").await {
+        Ok(used) => used,
+        Err(e) => return Attempt::Retry(e.to_string()),
+    };
     for sent in &txs {
         match dest.rpc.receipt(sent.hash).await {
             Ok(Some(receipt)) => return conclude(inner, id, source, dest, plan, &receipt),
@@ -833,19 +847,13 @@ async fn resume(
             Err(e) => return Attempt::Retry(e.to_string()),
         }
     }
-    match dest.rpc.nonce(dest.wallet.address(), "latest").await {
-        Ok(used) if used > nonce => {
-            // The nonce went to another transaction and none of ours is
-            // included: this message was not delivered by us. Start over.
-            if let Err(e) = inner.store.set_state(&id, MessageState::Pending) {
-                return Attempt::Retry(e.to_string());
-            }
-            return Attempt::Retry(format!(
-                "nonce {nonce} was used by another transaction; delivering again"
-            ));
+    if used > nonce {
+        // The nonce went to another transaction and none of ours is
+        // included: this message was not delivered by us. Start over.
+        if let Err(e) = inner.store.set_state(&id, MessageState::Pending) {
+            return Attempt::Retry(e.to_string());
         }
-        Ok(_) => {}
-        Err(e) => return Attempt::Retry(e.to_string()),
+        return Attempt::Retry(format!("nonce {nonce} was used by another transaction; delivering again"));
     }
     if let Some(last) = txs.last() {
         if let Err(e) = send(dest, &last.raw).await {
@@ -907,7 +915,7 @@ async fn wait_and_bump(
             return Attempt::Retry(e.to_string());
         }
         if let Err(e) = send(dest, &sent.raw).await {
-            tracing::warn!(message = %id, error = %e, "fee bump refused");
+            tracing::warn!(id = %id, error = %e, "fee bump refused");
         }
         (inner.report)(RelayerEvent::Submitted {
             id,

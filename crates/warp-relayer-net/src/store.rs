@@ -123,6 +123,21 @@ impl Store {
         Ok(store)
     }
 
+    /// A store in memory (for an embedder whose chains are in memory too,
+    /// such as `warp devnet` without a data directory): nothing survives the process.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let path = "(in memory)".to_owned();
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(|e| StoreError { path: path.clone(), reason: e.to_string() })?;
+        let store = Self { db, path };
+        let write = store.db.begin_write().map_err(|e| store.err(e))?;
+        write.open_table(HEIGHTS).map_err(|e| store.err(e))?;
+        write.open_table(MESSAGES).map_err(|e| store.err(e))?;
+        write.commit().map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
     fn err(&self, reason: impl std::fmt::Display) -> StoreError {
         StoreError { path: self.path.clone(), reason: reason.to_string() }
     }
@@ -203,5 +218,56 @@ impl Store {
             out.push((Id::from(id), record));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        std::env::temp_dir().join(format!("warp-relayer-store-{name}-{}-{nanos}", std::process::id()))
+    }
+
+    fn record(height: u64, byte: u8) -> MessageRecord {
+        MessageRecord {
+            source: B256::repeat_byte(1),
+            height,
+            unsigned: Bytes::from(vec![byte; 3]),
+            state: MessageState::Pending,
+        }
+    }
+
+    #[test]
+    fn blocks_and_states_survive_a_reopen_and_known_messages_stay_as_they_are() {
+        let dir = scratch("reopen");
+        let source = Id::from([1u8; 32]);
+        let (m1, m2) = (Id::from([7u8; 32]), Id::from([8u8; 32]));
+        {
+            let store = Store::open(&dir).unwrap();
+            assert_eq!(store.height(&source).unwrap(), None);
+            let fresh = store.record_block(&source, 5, vec![(m1, record(5, 1))]).unwrap();
+            assert_eq!(fresh.len(), 1);
+            let sent = SentTx { hash: B256::repeat_byte(9), raw: Bytes::from_static(b"raw") };
+            let state =
+                MessageState::Submitted { destination: B256::repeat_byte(2), nonce: 4, txs: vec![sent] };
+            store.set_state(&m1, state).unwrap();
+            // Seeing block 5 again (a restart before the height moved) keeps m1's state.
+            let fresh = store.record_block(&source, 6, vec![(m1, record(5, 1)), (m2, record(6, 2))]).unwrap();
+            assert_eq!(fresh.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![m2]);
+            assert!(store.set_state(&Id::from([3u8; 32]), MessageState::Pending).is_err());
+        }
+        let store = Store::open(&dir).unwrap();
+        assert_eq!(store.height(&source).unwrap(), Some(6));
+        let m1_state = store.get(&m1).unwrap().unwrap().state;
+        assert!(matches!(m1_state, MessageState::Submitted { nonce: 4, ref txs, .. } if txs.len() == 1));
+        assert!(!m1_state.is_final());
+        assert_eq!(store.messages().unwrap().len(), 2);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
