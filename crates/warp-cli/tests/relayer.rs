@@ -136,16 +136,12 @@ struct Devnet {
 
 impl Devnet {
     fn start() -> Self {
-        let process = Process::spawn(&[
-            "devnet",
-            "--port",
-            "0",
-            "--chains",
-            "A,B",
-            "--validators",
-            "5",
-            "--no-relayer",
-        ]);
+        Self::start_with(&[])
+    }
+
+    fn start_with(extra: &[&str]) -> Self {
+        let args = ["devnet", "--port", "0", "--chains", "A,B", "--validators", "5", "--no-relayer"];
+        let process = Process::spawn(&[&args[..], extra].concat());
         let port = process.wait_for("Listening on 127.0.0.1:").trim().parse().unwrap();
         Self { _process: process, port }
     }
@@ -209,6 +205,8 @@ fn config(port: u16, dir: &std::path::Path, contracts: Value, extra: Value) -> P
         for (k, v) in extra {
             if k == "ws-endpoint" {
                 config["source-blockchains"][0]["ws-endpoint"] = v.clone();
+            } else if k == "tx-inclusion-timeout-seconds" {
+                config["destination-blockchains"][0][k] = v.clone();
             } else {
                 config.insert(k.clone(), v.clone());
             }
@@ -597,4 +595,45 @@ fn the_devnet_runs_a_relayer_config_beside_its_own_relayer() {
     }
     let delivered = devnet.lines().iter().filter(|l| l.contains("delivered in block")).count();
     assert_eq!(delivered, 3, "{}", devnet.lines().join("\n"));
+}
+
+#[test]
+fn a_waiting_transaction_survives_sigkill_and_is_bumped_on_the_same_nonce() {
+    // Blocks every 3 s: a delivery waits in B's mempool.
+    let devnet = Devnet::start_with(&["--block-time", "3"]);
+    let dir = scratch("waiting");
+    let path = config(devnet.port, &dir, messenger_route(), json!({ "tx-inclusion-timeout-seconds": 1 }));
+    let mut relayer = start_relayer(&path);
+    let sender = accounts().remove(0);
+    let relayer_account = accounts()[9].address();
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        send_messages(&a, &sender, 1, "waiting").await;
+    });
+    // Killed while its signed transaction waits for a block.
+    relayer.wait_for("submitted");
+    relayer.sigkill();
+    let relayer = start_relayer(&path);
+    runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        wait_until("the delivery", || async { received(&b).await == 1 }).await;
+        // The recorded transaction (or its bump) landed: one nonce used.
+        assert_eq!(b.nonce(relayer_account).await.unwrap(), 1);
+    });
+    relayer.wait_count("delivered", 1);
+    // A second message: no receipt within the 1 s inclusion timeout, so the same
+    // nonce is signed again with higher fees before the block comes.
+    runtime().block_on(async {
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        send_messages(&a, &sender, 1, "bumped").await;
+        wait_until("the second delivery", || async { received(&b).await == 2 }).await;
+        assert_eq!(b.nonce(relayer_account).await.unwrap(), 2);
+    });
+    relayer.wait_count("delivered", 2);
+    let lines = relayer.lines();
+    let second: Vec<&String> =
+        lines.iter().filter(|l| l.contains("submitted") && l.contains("nonce=1")).collect();
+    assert!(second.len() >= 2, "no fee bump on nonce 1:\n{}", lines.join("\n"));
+    assert_eq!(relayer.count(" failed"), 0, "{}", lines.join("\n"));
 }

@@ -842,7 +842,7 @@ async fn resume(
     };
     for sent in &txs {
         match dest.rpc.receipt(sent.hash).await {
-            Ok(Some(receipt)) => return conclude(inner, id, source, dest, plan, &receipt),
+            Ok(Some(receipt)) => return conclude(inner, id, source, dest, plan, &receipt, &sent.raw).await,
             Ok(None) => {}
             Err(e) => return Attempt::Retry(e.to_string()),
         }
@@ -880,7 +880,9 @@ async fn wait_and_bump(
         while waiting.elapsed() < dest.config.inclusion_timeout {
             for sent in &txs {
                 match dest.rpc.receipt(sent.hash).await {
-                    Ok(Some(receipt)) => return conclude(inner, id, source, dest, plan, &receipt),
+                    Ok(Some(receipt)) => {
+                        return conclude(inner, id, source, dest, plan, &receipt, &sent.raw).await
+                    }
                     Ok(None) => {}
                     Err(e) => return Attempt::Retry(e.to_string()),
                 }
@@ -933,25 +935,28 @@ fn sent_gas(sent: &SentTx) -> u64 {
 }
 
 /// Settles a message by its included transaction's receipt.
-fn conclude(
+async fn conclude(
     inner: &Inner,
     id: Id,
     source: &Id,
     dest: &Destination,
     plan: Option<&DeliveryPlan>,
     receipt: &TransactionReceipt,
+    raw: &Bytes,
 ) -> Attempt {
     let destination = dest.config.blockchain_id;
     let block = receipt.block_number.unwrap_or_default();
     if !receipt.status() {
-        return inner.finish(
-            id,
-            source,
-            Some(&destination),
-            MessageState::Failed {
-                reason: format!("transaction {} reverted in block {block}", receipt.transaction_hash),
+        let tx = receipt.transaction_hash;
+        let state = match delivered_by_another(dest, plan, raw).await {
+            Some(how) => MessageState::Skipped {
+                reason: format!(
+                    "transaction {tx} reverted in block {block}: {how} (another relayer was first)"
+                ),
             },
-        );
+            None => MessageState::Failed { reason: format!("transaction {tx} reverted in block {block}") },
+        };
+        return inner.finish(id, source, Some(&destination), state);
     }
     if let Some(plan) = plan.filter(|p| p.teleporter.is_some()) {
         let received = receipt.inner.logs().iter().any(|log| {
@@ -992,6 +997,40 @@ fn conclude(
         elapsed,
     });
     Attempt::Done
+}
+
+/// Why a reverted delivery was not needed, if it was not: the Teleporter
+/// messenger received the message, or the same call now reverts with one of
+/// the route's "already delivered" errors.
+async fn delivered_by_another(
+    dest: &Destination,
+    plan: Option<&DeliveryPlan>,
+    raw: &Bytes,
+) -> Option<String> {
+    let plan = plan?;
+    if plan.teleporter.is_some() {
+        return teleporter_received(dest, plan)
+            .await
+            .ok()
+            .filter(|received| *received)
+            .map(|_| "the destination already received it".to_owned());
+    }
+    let Ok(TxEnvelope::Eip1559(signed)) = warp_node::tx::decode(raw) else { return None };
+    let call = CallRequest {
+        from: dest.wallet.address(),
+        to: plan.to,
+        input: signed.tx().input.clone(),
+        access_list: signed.tx().access_list.clone(),
+    };
+    match dest.rpc.estimate_gas(&call).await {
+        Err(RpcError::Reverted { data, .. }) => {
+            let selector = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok())?;
+            plan.already_delivered
+                .contains(&selector)
+                .then(|| format!("the destination app says it was delivered ({data})"))
+        }
+        _ => None,
+    }
 }
 
 /// The set of messages a store holds as delivered (for tests and tools).
