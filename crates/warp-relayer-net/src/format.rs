@@ -208,3 +208,111 @@ fn plan_teleporter(
         }),
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::sender as sender_of;
+    use super::*;
+    use awm_core::AddressedCall;
+
+    const SOURCE: [u8; 32] = [0xaa; 32];
+
+    fn message(sender: Address, payload: Vec<u8>) -> UnsignedMessage {
+        let call = AddressedCall::new(sender.to_vec(), payload).unwrap();
+        UnsignedMessage::new(12345, Id::from(SOURCE), call.to_bytes()).unwrap()
+    }
+
+    fn route(fixed: Option<Id>, word: Option<usize>) -> MessageFormat {
+        MessageFormat::Route(RouteSettings {
+            destination_blockchain_id: fixed,
+            destination_word: word,
+            destination_address: Address::repeat_byte(0x22),
+            calldata: Bytes::from_static(&[1, 2, 3, 4]),
+            already_delivered: vec![[9, 9, 9, 9]],
+        })
+    }
+
+    #[test]
+    fn routes_take_a_fixed_destination_or_one_from_the_payload() {
+        let (b, c) = (Id::from([0xbb; 32]), Id::from([0xcc; 32]));
+        let accounts = [(b, Address::repeat_byte(1)), (c, Address::repeat_byte(2))];
+        let sender = Address::repeat_byte(0x11);
+        // The messenger's payload: word 1 names the destination.
+        let payload = [[0u8; 32], [0xcc; 32], [7u8; 32]].concat();
+        let msg = message(sender, payload);
+        assert_eq!(sender_of(&msg), Some(sender));
+        let Plan::Deliver(d) = plan(&msg, &route(None, Some(1)), &accounts) else { panic!() };
+        assert_eq!((d.destination, d.to, d.extra_gas), (c, Address::repeat_byte(0x22), 0));
+        assert_eq!(d.already_delivered, vec![[9, 9, 9, 9]]);
+        let Plan::Deliver(d) = plan_of(&msg, &route(Some(b), None), &accounts) else { panic!() };
+        assert_eq!(d.destination, b);
+        // A fixed destination the payload contradicts, a word past the payload, a chain not configured.
+        assert!(
+            matches!(plan_of(&msg, &route(Some(b), Some(1)), &accounts), Plan::Skip(r) if r.contains("not this route's"))
+        );
+        assert!(
+            matches!(plan_of(&msg, &route(None, Some(3)), &accounts), Plan::Skip(r) if r.contains("no word 3"))
+        );
+        assert!(
+            matches!(plan_of(&msg, &route(None, Some(2)), &accounts), Plan::Skip(r) if r.contains("not among"))
+        );
+    }
+
+    fn plan_of(msg: &UnsignedMessage, format: &MessageFormat, accounts: &[(Id, Address)]) -> Plan {
+        plan(msg, format, accounts)
+    }
+
+    fn teleporter(allowed: Vec<Address>, required: u64, destination: [u8; 32]) -> Vec<u8> {
+        TeleporterMessage {
+            messageNonce: U256::from(7),
+            originSenderAddress: Address::repeat_byte(0x33),
+            destinationBlockchainID: B256::from(destination),
+            destinationAddress: Address::repeat_byte(0x44),
+            requiredGasLimit: U256::from(required),
+            allowedRelayerAddresses: allowed,
+            receipts: vec![],
+            message: Bytes::from_static(b"hi"),
+        }
+        .abi_encode()
+    }
+
+    #[test]
+    fn teleporter_messages_are_decoded_checked_and_priced() {
+        let b = Id::from([0xbb; 32]);
+        let us = Address::repeat_byte(1);
+        let accounts = [(b, us)];
+        let messenger = Address::repeat_byte(0x55);
+        let format = MessageFormat::Teleporter(TeleporterSettings { reward_address: None });
+        let msg = message(messenger, teleporter(vec![], 630_000, [0xbb; 32]));
+        let Plan::Deliver(d) = plan(&msg, &format, &accounts) else { panic!() };
+        assert_eq!((d.destination, d.to), (b, messenger));
+        // requiredGasLimit and the 1/64 the messenger keeps: 630,000 + 10,000.
+        assert_eq!(d.extra_gas, 640_000);
+        let call = ITeleporterMessenger::receiveCrossChainMessageCall::abi_decode(&d.calldata).unwrap();
+        assert_eq!((call.messageIndex, call.relayerRewardAddress), (0, us));
+        let check = d.teleporter.unwrap();
+        assert_eq!(
+            (check.source, check.destination, check.nonce),
+            (B256::from(SOURCE), B256::from([0xbb; 32]), U256::from(7))
+        );
+        // Allowed relayers that include us, that exclude us; another chain; not a TeleporterMessage.
+        let ours = message(messenger, teleporter(vec![Address::ZERO, us], 1, [0xbb; 32]));
+        assert!(matches!(plan(&ours, &format, &accounts), Plan::Deliver(_)));
+        let theirs = message(messenger, teleporter(vec![Address::ZERO], 1, [0xbb; 32]));
+        assert!(
+            matches!(plan(&theirs, &format, &accounts), Plan::Skip(r) if r.contains("1 allowed relayers"))
+        );
+        let elsewhere = message(messenger, teleporter(vec![], 1, [0xcc; 32]));
+        assert!(matches!(plan(&elsewhere, &format, &accounts), Plan::Skip(r) if r.contains("not among")));
+        let garbage = message(messenger, vec![1, 2, 3]);
+        assert!(
+            matches!(plan(&garbage, &format, &accounts), Plan::Skip(r) if r.contains("not a TeleporterMessage"))
+        );
+        let rewarded =
+            MessageFormat::Teleporter(TeleporterSettings { reward_address: Some(Address::repeat_byte(9)) });
+        let Plan::Deliver(d) = plan(&msg, &rewarded, &accounts) else { panic!() };
+        let call = ITeleporterMessenger::receiveCrossChainMessageCall::abi_decode(&d.calldata).unwrap();
+        assert_eq!(call.relayerRewardAddress, Address::repeat_byte(9));
+    }
+}

@@ -13,7 +13,7 @@
 //! | `warp_relayer_last_processed_height` | gauge | `source` |
 //!
 //! Chains are named by their cb58 blockchain IDs; `destination` is
-//! `unknown` for a message skipped before its destination was known.
+//! `unknown` for a message that names no configured destination.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

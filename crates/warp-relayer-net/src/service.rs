@@ -502,6 +502,7 @@ async fn scan_block(inner: &Inner, source: &Source, number: u64) -> Result<Vec<I
         .ok_or_else(|| format!("block {number} of {chain} is not available yet"))?;
     let logs = source.rpc.warp_logs(hash).await.map_err(|e| e.to_string())?;
     let mut records = Vec::new();
+    let mut destinations = Vec::new();
     for log in logs {
         let Ok(event) = SendWarpMessage::decode_log_data(&log.inner.data) else { continue };
         let Ok(unsigned) = UnsignedMessage::parse(&event.message) else { continue };
@@ -509,9 +510,11 @@ async fn scan_block(inner: &Inner, source: &Source, number: u64) -> Result<Vec<I
             continue;
         }
         let Some(sender) = format::sender(&unsigned) else { continue };
-        if source.format_of(&sender).is_none() {
-            continue;
-        }
+        let Some(format) = source.format_of(&sender) else { continue };
+        let destination = match format::plan(&unsigned, format, &inner.accounts) {
+            Plan::Deliver(plan) => Some(plan.destination),
+            Plan::Skip(_) => None,
+        };
         let record = MessageRecord {
             source: B256::from(*chain.as_bytes()),
             height: number,
@@ -519,11 +522,13 @@ async fn scan_block(inner: &Inner, source: &Source, number: u64) -> Result<Vec<I
             state: MessageState::Pending,
         };
         records.push((unsigned.id(), record));
+        destinations.push((unsigned.id(), destination));
     }
     let fresh = inner.store.record_block(&chain, number, records).map_err(|e| e.to_string())?;
     let mut ids = Vec::new();
     for (id, _) in fresh {
-        inner.metrics.seen.get_or_create(&pair(&chain, None)).inc();
+        let destination = destinations.iter().find(|(m, _)| *m == id).and_then(|(_, d)| d.as_ref());
+        inner.metrics.seen.get_or_create(&pair(&chain, destination)).inc();
         (inner.report)(RelayerEvent::Found { id, source: chain, block: number });
         ids.push(id);
     }
