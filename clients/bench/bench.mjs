@@ -215,7 +215,7 @@ async function startRelayerProcess(devnetOut, port, messenger) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'warp-relayer-bench-'));
   const base = `http://127.0.0.1:${port}`;
   const config = {
-    'log-level': 'warn',
+    'log-level': 'info',
     'storage-location': path.join(dir, 'db'),
     'p-chain-api': { 'base-url': base },
     'max-concurrent-messages': 16,
@@ -282,7 +282,7 @@ try {
   const received = await rpc(`http://127.0.0.1:${devnet.port}/ext/bc/B/rpc`, 'eth_call', [{ to: messenger, data: encodeFunctionData({ abi: parseAbi(['function receivedCount() view returns (uint256)']), functionName: 'receivedCount' }) }, 'latest']);
   console.log(`B's messenger counts ${BigInt(received)} messages received`);
   }
-  const trouble = devnet.output().split('\n').filter((l) => (/relayer/.test(l) && !/delivered in block/.test(l)) || /failed/.test(l));
+  const trouble = devnet.output().split('\n').filter((l) => !/^Relayer:/.test(l) && ((/relayer/.test(l) && !/delivered in block/.test(l)) || /failed/.test(l)));
   if (trouble.length) console.log(`\nthe devnet reported:\n${trouble.slice(0, 10).join('\n')}`);
 } finally {
   if (relayerProcess) relayerProcess.child.kill('SIGTERM');

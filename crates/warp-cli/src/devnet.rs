@@ -207,7 +207,18 @@ pub fn run(args: &DevnetArgs) -> Result<(), DevnetCliError> {
         .map_err(|e| DevnetCliError::Failed(e.to_string()))?;
         use std::io::Write as _;
         let mut out = std::io::stdout();
-        let _ = write!(out, "{}", warp_devnet::banner(&devnet, bound));
+        let mut relayer = match (args.no_relayer, args.in_process_relayer) {
+            (true, _) => "off (--no-relayer)".to_owned(),
+            (false, true) => "in process: delivers CrossChainMessenger messages between every pair of chains".into(),
+            (false, false) => {
+                "warp relayer over loopback JSON-RPC: delivers CrossChainMessenger messages between every pair of chains"
+                    .into()
+            }
+        };
+        if let Some(path) = &args.relayer_config {
+            relayer.push_str(&format!("; and a relayer with {}", path.display()));
+        }
+        let _ = write!(out, "{}", warp_devnet::banner(&devnet, bound, &relayer));
         let _ = out.flush();
         // The networked relayers talk to the devnet over loopback once it serves.
         let mut relayers = Vec::new();

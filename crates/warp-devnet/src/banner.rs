@@ -9,7 +9,7 @@ use alloy_primitives::hex;
 use crate::network::{Devnet, CREATE2_DEPLOYER};
 
 /// The banner for `devnet` served at `addr`.
-pub fn banner(devnet: &Devnet, addr: SocketAddr) -> String {
+pub fn banner(devnet: &Devnet, addr: SocketAddr, relayer: &str) -> String {
     let mut out = String::new();
     let config = devnet.config();
     let _ = writeln!(
@@ -68,15 +68,7 @@ pub fn banner(devnet: &Devnet, addr: SocketAddr) -> String {
     let _ = writeln!(out, "CrossChainMessenger:  {}", apps.messenger);
     let _ = writeln!(out, "BlockHashOracle:      {}", apps.oracle);
     let _ = writeln!(out, "CREATE2 deployer:     {CREATE2_DEPLOYER}");
-    let _ = writeln!(
-        out,
-        "Relayer:              {}",
-        if config.relayer {
-            "delivers CrossChainMessenger messages between every pair of chains"
-        } else {
-            "off (--no-relayer)"
-        }
-    );
+    let _ = writeln!(out, "Relayer:              {relayer}");
     let _ = writeln!(out);
     let _ = writeln!(out, "Validators");
     let _ = writeln!(out, "==================");
