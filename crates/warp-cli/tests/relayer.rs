@@ -637,3 +637,51 @@ fn a_waiting_transaction_survives_sigkill_and_is_bumped_on_the_same_nonce() {
     assert!(second.len() >= 2, "no fee bump on nonce 1:\n{}", lines.join("\n"));
     assert_eq!(relayer.count(" failed"), 0, "{}", lines.join("\n"));
 }
+
+#[test]
+fn sigterm_with_every_slot_busy_stops_within_the_grace_and_a_restart_finishes() {
+    let devnet = Devnet::start();
+    let dir = scratch("busy");
+    let path = config(devnet.port, &dir, messenger_route(), json!({ "max-concurrent-messages": 1 }));
+    let mut relayer = start_relayer(&path);
+    let b_rpc = jsonrpsee_http_client::HttpClientBuilder::default().build(devnet.rpc("B")).unwrap();
+    let automine = |on: bool| {
+        let b_rpc = b_rpc.clone();
+        async move {
+            let _: Value = b_rpc.request("evm_setAutomine", rpc_params![on]).await.unwrap();
+        }
+    };
+    runtime().block_on(async {
+        // B stops mining: the relayer's one slot waits for a receipt.
+        automine(false).await;
+        let a = EthClient::connect("A", &devnet.rpc("A")).await.unwrap();
+        send_messages(&a, &accounts()[0], 2, "busy").await;
+    });
+    relayer.wait_for("submitted");
+    let stopping = Instant::now();
+    let status = Command::new("kill").args(["-TERM", &relayer.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = loop {
+        if let Some(exit) = relayer.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(20), "no exit 20 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        relayer.lines().last().unwrap().contains("warp relayer stopped"),
+        "{}",
+        relayer.lines().join("\n")
+    );
+    runtime().block_on(async {
+        automine(true).await;
+        let _: Value = b_rpc.request("evm_mine", rpc_params![]).await.unwrap();
+    });
+    let _relayer = start_relayer(&path);
+    runtime().block_on(async {
+        let b = EthClient::connect("B", &devnet.rpc("B")).await.unwrap();
+        wait_until("both deliveries", || async { received(&b).await == 2 }).await;
+        assert_eq!(b.nonce(accounts()[9].address()).await.unwrap(), 2);
+    });
+}

@@ -54,6 +54,9 @@ use crate::store::{MessageRecord, MessageState, SentTx, Store, StoreError};
 
 /// How many times one transaction's fees are bumped before the message is retried later.
 const MAX_BUMPS: usize = 5;
+/// How many versions of one message's transaction are signed in all (the first
+/// and its bumps, over every attempt): fees stop rising there (about 2.6× the first).
+const MAX_VERSIONS: usize = 9;
 /// How often a receipt is polled.
 const RECEIPT_POLL: Duration = Duration::from_millis(50);
 /// How long in-flight deliveries may finish after a shutdown signal.
@@ -333,10 +336,17 @@ pub async fn run(
     let mut deliveries = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
+        // A free slot first, then a message: both give way to the shutdown.
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             () = &mut shutdown => break,
             Some(id) = jobs.recv() => {
-                let Ok(permit) = Arc::clone(&permits).acquire_owned().await else { break };
                 {
                     let mut in_flight = lock(&inner.in_flight);
                     if in_flight.contains_key(&id) {
@@ -896,6 +906,13 @@ async fn wait_and_bump(
         }
         if bump == MAX_BUMPS {
             break;
+        }
+        if txs.len() > MAX_VERSIONS {
+            // Fees stop rising: the newest version is sent again and waited for.
+            if let Some(last) = txs.last() {
+                let _ = send(dest, &last.raw).await;
+            }
+            continue;
         }
         let Some(last) = txs.last() else { break };
         let Ok(TxEnvelope::Eip1559(signed)) = warp_node::tx::decode(&last.raw) else { break };
