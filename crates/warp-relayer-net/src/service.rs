@@ -839,6 +839,19 @@ fn quorum_percentage(quorum: Quorum) -> u64 {
     numerator.saturating_mul(100).div_ceil(denominator.max(1))
 }
 
+/// The receipt of whichever of `txs` is included, if one is.
+async fn included<'t>(
+    dest: &Destination,
+    txs: &'t [SentTx],
+) -> Result<Option<(TransactionReceipt, &'t SentTx)>, RpcError> {
+    for sent in txs {
+        if let Some(receipt) = dest.rpc.receipt(sent.hash).await? {
+            return Ok(Some((receipt, sent)));
+        }
+    }
+    Ok(None)
+}
+
 /// Takes up a message with signed transactions after a restart or retry.
 async fn resume(
     inner: &Inner,
@@ -855,12 +868,12 @@ async fn resume(
         Ok(used) => used,
         Err(e) => return Attempt::Retry(e.to_string()),
     };
-    for sent in &txs {
-        match dest.rpc.receipt(sent.hash).await {
-            Ok(Some(receipt)) => return conclude(inner, id, source, dest, plan, &receipt, &sent.raw).await,
-            Ok(None) => {}
-            Err(e) => return Attempt::Retry(e.to_string()),
+    match included(dest, &txs).await {
+        Ok(Some((receipt, sent))) => {
+            return conclude(inner, id, source, dest, plan, &receipt, &sent.raw).await
         }
+        Ok(None) => {}
+        Err(e) => return Attempt::Retry(e.to_string()),
     }
     if used > nonce {
         // The nonce went to another transaction and none of ours is
@@ -893,14 +906,12 @@ async fn wait_and_bump(
     for bump in 0..=MAX_BUMPS {
         let waiting = Instant::now();
         while waiting.elapsed() < dest.config.inclusion_timeout {
-            for sent in &txs {
-                match dest.rpc.receipt(sent.hash).await {
-                    Ok(Some(receipt)) => {
-                        return conclude(inner, id, source, dest, plan, &receipt, &sent.raw).await
-                    }
-                    Ok(None) => {}
-                    Err(e) => return Attempt::Retry(e.to_string()),
+            match included(dest, &txs).await {
+                Ok(Some((receipt, sent))) => {
+                    return conclude(inner, id, source, dest, plan, &receipt, &sent.raw).await
                 }
+                Ok(None) => {}
+                Err(e) => return Attempt::Retry(e.to_string()),
             }
             tokio::time::sleep(RECEIPT_POLL).await;
         }

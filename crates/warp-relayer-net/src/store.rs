@@ -115,12 +115,16 @@ impl Store {
         let fail = |reason: String| StoreError { path: path.clone(), reason };
         std::fs::create_dir_all(dir).map_err(|e| fail(format!("creating the directory: {e}")))?;
         let db = Database::create(&file).map_err(|e| fail(e.to_string()))?;
-        let store = Self { db, path };
-        let write = store.db.begin_write().map_err(|e| store.err(e))?;
-        write.open_table(HEIGHTS).map_err(|e| store.err(e))?;
-        write.open_table(MESSAGES).map_err(|e| store.err(e))?;
-        write.commit().map_err(|e| store.err(e))?;
-        Ok(store)
+        Self { db, path }.with_tables()
+    }
+
+    /// Creates the tables if they are not there yet.
+    fn with_tables(self) -> Result<Self, StoreError> {
+        let write = self.db.begin_write().map_err(|e| self.err(e))?;
+        write.open_table(HEIGHTS).map_err(|e| self.err(e))?;
+        write.open_table(MESSAGES).map_err(|e| self.err(e))?;
+        write.commit().map_err(|e| self.err(e))?;
+        Ok(self)
     }
 
     /// A store in memory (for an embedder whose chains are in memory too,
@@ -130,12 +134,7 @@ impl Store {
         let db = Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(|e| StoreError { path: path.clone(), reason: e.to_string() })?;
-        let store = Self { db, path };
-        let write = store.db.begin_write().map_err(|e| store.err(e))?;
-        write.open_table(HEIGHTS).map_err(|e| store.err(e))?;
-        write.open_table(MESSAGES).map_err(|e| store.err(e))?;
-        write.commit().map_err(|e| store.err(e))?;
-        Ok(store)
+        Self { db, path }.with_tables()
     }
 
     fn err(&self, reason: impl std::fmt::Display) -> StoreError {
