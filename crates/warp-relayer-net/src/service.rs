@@ -311,14 +311,13 @@ pub async fn run(
         attempts: Mutex::new(HashMap::new()),
     });
     let mut background = JoinSet::new();
+    let mut metrics_server = None;
     if let Some(port) = inner.config.metrics_port {
         let (address, task) = metrics::serve(Arc::clone(&metrics), port)
             .await
             .map_err(|e| ServiceError::Metrics { port, reason: e.to_string() })?;
         (inner.report)(RelayerEvent::MetricsListening(address));
-        background.spawn(async move {
-            let _ = task.await;
-        });
+        metrics_server = Some(task);
     }
     let (queue, mut jobs) = mpsc::unbounded_channel::<Id>();
     // Unfinished messages first, in the order they were found.
@@ -382,6 +381,9 @@ pub async fn run(
         }
     }
     background.abort_all();
+    if let Some(server) = metrics_server {
+        server.abort();
+    }
     let _ =
         tokio::time::timeout(SHUTDOWN_GRACE, async { while deliveries.join_next().await.is_some() {} }).await;
     deliveries.abort_all();
