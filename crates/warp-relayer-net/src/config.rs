@@ -266,7 +266,8 @@ pub struct DestinationConfig {
     /// Quorums per source blockchain.
     pub source_quorums: Vec<(Id, Quorum)>,
     /// Whether the node's `eth_estimateGas` includes predicate gas (the
-    /// devnet's and Subnet-EVM's do); when not, the relayer adds it.
+    /// devnet's does; Subnet-EVM's leaves it out). When not (the default), the
+    /// relayer adds it: too much gas limit costs nothing, too little fails.
     pub estimate_includes_predicate_gas: bool,
     /// The predicate gas schedule, for when the relayer adds it itself.
     pub predicate_gas_schedule: GasSchedule,
@@ -580,7 +581,7 @@ impl RelayerConfig {
                 inclusion_timeout: Duration::from_secs(inclusion),
                 quorum: quorum(&key("quorum-percentage"), d.quorum_percentage.unwrap_or(67))?,
                 source_quorums,
-                estimate_includes_predicate_gas: d.estimate_includes_predicate_gas.unwrap_or(true),
+                estimate_includes_predicate_gas: d.estimate_includes_predicate_gas.unwrap_or(false),
                 predicate_gas_schedule,
             });
         }
@@ -695,7 +696,8 @@ mod tests {
         let d = &config.destinations[0];
         assert_eq!(d.quorum, Quorum::new(67, 100).unwrap());
         assert_eq!(d.inclusion_timeout, Duration::from_secs(30));
-        assert!(d.estimate_includes_predicate_gas);
+        // Safe by default: the predicate's gas is added (over-provisioning costs nothing).
+        assert!(!d.estimate_includes_predicate_gas);
         let MessageFormat::Route(route) = &config.sources[0].message_contracts[0].1 else { panic!() };
         // keccak("AlreadyReceived(bytes32)")[..4] and the literal selector.
         let expected = alloy_primitives::keccak256("AlreadyReceived(bytes32)");
