@@ -271,7 +271,8 @@ pub async fn run(
     };
     let metrics = Arc::new(Metrics::new());
     let mut stored_next: HashMap<B256, u64> = HashMap::new();
-    let recorded = store.messages()?;
+    // Unfinished messages only: the history of final ones is not read.
+    let recorded = store.unfinished()?;
     for (_, record) in &recorded {
         if let MessageState::Submitted { destination, nonce, .. } = &record.state {
             let next = stored_next.entry(*destination).or_default();
@@ -321,8 +322,7 @@ pub async fn run(
     }
     let (queue, mut jobs) = mpsc::unbounded_channel::<Id>();
     // Unfinished messages first, in the order they were found.
-    let mut unfinished: Vec<(Id, MessageRecord)> =
-        recorded.into_iter().filter(|(_, r)| !r.state.is_final()).collect();
+    let mut unfinished = recorded;
     unfinished.sort_by_key(|(_, r)| (r.source, r.height));
     for (id, _) in unfinished {
         let _ = queue.send(id);

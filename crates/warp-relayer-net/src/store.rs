@@ -5,7 +5,10 @@
 //! - `heights`: per source blockchain, the last block whose messages are all
 //!   recorded; a restart resumes at the next block;
 //! - `messages`: per message ID, the message, its source block and where its
-//!   delivery stands ([`MessageState`]).
+//!   delivery stands ([`MessageState`]);
+//! - `unfinished`: the IDs of the messages not yet in a final state, kept in
+//!   the same transactions as their states, so a restart reads only those and
+//!   not the whole history.
 //!
 //! A block is committed in one write transaction: its messages (as
 //! `Pending`, unless already known) and the new height together, so a crash
@@ -25,6 +28,7 @@ use thiserror::Error;
 
 const HEIGHTS: TableDefinition<'_, &[u8], u64> = TableDefinition::new("heights");
 const MESSAGES: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("messages");
+const UNFINISHED: TableDefinition<'_, &[u8], ()> = TableDefinition::new("unfinished");
 
 /// A storage failure.
 #[derive(Debug, Error)]
@@ -123,6 +127,7 @@ impl Store {
         let write = self.db.begin_write().map_err(|e| self.err(e))?;
         write.open_table(HEIGHTS).map_err(|e| self.err(e))?;
         write.open_table(MESSAGES).map_err(|e| self.err(e))?;
+        write.open_table(UNFINISHED).map_err(|e| self.err(e))?;
         write.commit().map_err(|e| self.err(e))?;
         Ok(self)
     }
@@ -161,12 +166,17 @@ impl Store {
         let mut fresh = Vec::new();
         {
             let mut table = write.open_table(MESSAGES).map_err(|e| self.err(e))?;
+            let mut unfinished = write.open_table(UNFINISHED).map_err(|e| self.err(e))?;
             for (id, record) in messages {
-                if table.get(id.as_bytes().as_slice()).map_err(|e| self.err(e))?.is_some() {
+                let key = id.as_bytes().as_slice();
+                if table.get(key).map_err(|e| self.err(e))?.is_some() {
                     continue;
                 }
                 let bytes = serde_json::to_vec(&record).map_err(|e| self.err(e))?;
-                table.insert(id.as_bytes().as_slice(), bytes.as_slice()).map_err(|e| self.err(e))?;
+                table.insert(key, bytes.as_slice()).map_err(|e| self.err(e))?;
+                if !record.state.is_final() {
+                    unfinished.insert(key, ()).map_err(|e| self.err(e))?;
+                }
                 fresh.push((id, record));
             }
             let mut heights = write.open_table(HEIGHTS).map_err(|e| self.err(e))?;
@@ -187,9 +197,16 @@ impl Store {
                 Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| self.err(e))?,
                 None => return Err(self.err(format!("message {id} is not recorded"))),
             };
+            let is_final = state.is_final();
             record.state = state;
             let bytes = serde_json::to_vec(&record).map_err(|e| self.err(e))?;
             table.insert(id.as_bytes().as_slice(), bytes.as_slice()).map_err(|e| self.err(e))?;
+            let mut unfinished = write.open_table(UNFINISHED).map_err(|e| self.err(e))?;
+            if is_final {
+                unfinished.remove(id.as_bytes().as_slice()).map_err(|e| self.err(e))?;
+            } else {
+                unfinished.insert(id.as_bytes().as_slice(), ()).map_err(|e| self.err(e))?;
+            }
         }
         write.commit().map_err(|e| self.err(e))
     }
@@ -202,6 +219,29 @@ impl Store {
             return Ok(None);
         };
         serde_json::from_slice(value.value()).map(Some).map_err(|e| self.err(e))
+    }
+
+    /// The messages not yet in a final state, in message-ID order: what a
+    /// restart takes up (read through the `unfinished` index, not the history).
+    pub fn unfinished(&self) -> Result<Vec<(Id, MessageRecord)>, StoreError> {
+        let ids: Vec<Id> = {
+            let read = self.db.begin_read().map_err(|e| self.err(e))?;
+            let table = read.open_table(UNFINISHED).map_err(|e| self.err(e))?;
+            let mut ids = Vec::new();
+            for entry in table.iter().map_err(|e| self.err(e))? {
+                let (key, _) = entry.map_err(|e| self.err(e))?;
+                let id = <[u8; 32]>::try_from(key.value())
+                    .map_err(|_| self.err("an unfinished key is not 32 bytes"))?;
+                ids.push(Id::from(id));
+            }
+            ids
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let record = self.get(&id)?.ok_or_else(|| self.err(format!("unfinished {id} has no record")))?;
+            out.push((id, record));
+        }
+        Ok(out)
     }
 
     /// Every recorded message, in message-ID order.
@@ -266,6 +306,17 @@ mod tests {
         let m1_state = store.get(&m1).unwrap().unwrap().state;
         assert!(matches!(m1_state, MessageState::Submitted { nonce: 4, ref txs, .. } if txs.len() == 1));
         assert!(!m1_state.is_final());
+        assert_eq!(store.messages().unwrap().len(), 2);
+        // Both are open; a final state leaves the index, a non-final one stays.
+        let open =
+            |store: &Store| store.unfinished().unwrap().into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+        assert_eq!(open(&store), vec![m1, m2]);
+        store.set_state(&m2, MessageState::Skipped { reason: "test".into() }).unwrap();
+        assert_eq!(open(&store), vec![m1]);
+        store.set_state(&m1, MessageState::Pending).unwrap();
+        assert_eq!(open(&store), vec![m1]);
+        store.set_state(&m1, MessageState::Delivered { destination: B256::ZERO, tx: B256::ZERO }).unwrap();
+        assert!(open(&store).is_empty());
         assert_eq!(store.messages().unwrap().len(), 2);
         let _ = std::fs::remove_dir_all(dir);
     }
