@@ -73,6 +73,16 @@ impl RpcError {
         matches!(self, Self::Transport { .. })
     }
 
+    /// The method and what went wrong, without the endpoint (for a caller
+    /// that names the endpoint itself).
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Transport { method, reason, .. } => format!("{method}: {reason}"),
+            Self::Answer { method, code, message, .. } => format!("{method}: error {code}: {message}"),
+            Self::Reverted { method, data, .. } => format!("{method}: execution reverted (data {data})"),
+        }
+    }
+
     /// The error message of an error answer, lowercased.
     pub fn answer_message(&self) -> Option<String> {
         match self {
@@ -283,6 +293,25 @@ impl PChainRpc {
                 method: "platform.getHeight",
                 reason: format!("no height in {answer}"),
             })
+    }
+
+    /// The endpoint.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `platform.validatedBy`: the subnet that validates `chain`.
+    pub async fn validated_by(&self, chain: &Id) -> Result<Id, RpcError> {
+        let method = "platform.validatedBy";
+        let fail = |reason: String| RpcError::Transport { url: self.url.clone(), method, reason };
+        let mut params = ObjectParams::new();
+        params.insert("blockchainID", chain.to_string()).map_err(|e| fail(e.to_string()))?;
+        let answer: Value = request(&self.client, &self.url, method, params).await?;
+        let text = answer
+            .get("subnetID")
+            .and_then(Value::as_str)
+            .ok_or_else(|| fail(format!("no subnetID in {answer}")))?;
+        Id::parse(text).map_err(|e| fail(format!("subnetID {text:?}: {e}")))
     }
 
     /// `platform.getValidatorsAt`: the canonical set of `subnet` at `height`.
