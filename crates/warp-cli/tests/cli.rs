@@ -11,6 +11,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -1758,55 +1760,13 @@ fn results_from_a_header_extra() {
 }
 
 /// A devnet in a child process, killed when dropped.
-struct DevnetProcess {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl DevnetProcess {
-    /// Starts `warp devnet` on a port the system picks (`--port 0`, loopback),
-    /// reads the port from its banner, and keeps draining its output.
-    fn start() -> Self {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_warp"))
-            .args(["devnet", "--port", "0", "--chains", "A", "--validators", "5", "--no-relayer"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        std::thread::spawn(move || {
-            for line in lines.by_ref().map_while(Result::ok) {
-                if let Some(port) = line.split("Listening on 127.0.0.1:").nth(1) {
-                    let _ = tx.send(port.trim().parse::<u16>().unwrap());
-                }
-            }
-        });
-        let port = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the devnet did not start");
-        Self { child, port }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for DevnetProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn validator_sets_from_the_devnet_p_chain_api() {
     use alloy_sol_types::SolCall;
     use jsonrpsee_core::client::ClientT;
     use jsonrpsee_core::rpc_params;
 
-    let devnet = DevnetProcess::start();
+    let devnet = common::Devnet::start();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     // A message sent on A, signed by A's validators through Subnet-EVM's warp API.
     let (signed, height, subnet) = runtime.block_on(async {

@@ -9,10 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
-use std::io::BufRead;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use alloy_consensus::TxEip1559;
@@ -46,114 +44,8 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A child process whose stdout lines are kept.
-struct Process {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Process {
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_warp"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (sink, stdout) = (Arc::clone(&lines), child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Self { child, lines }
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
-    }
-
-    fn count(&self, needle: &str) -> usize {
-        self.lines().iter().filter(|l| l.contains(needle)).count()
-    }
-
-    /// Waits for a line containing `needle` and returns the text after it.
-    fn wait_for(&self, needle: &str) -> String {
-        let started = Instant::now();
-        loop {
-            if let Some(line) = self.lines().iter().find(|l| l.contains(needle)) {
-                return line.split(needle).nth(1).unwrap_or_default().to_owned();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "no {needle:?} in:\n{}",
-                self.lines().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits until `n` lines contain `needle`.
-    fn wait_count(&self, needle: &str, n: usize) {
-        let started = Instant::now();
-        while self.count(needle) < n {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "no {n} {needle:?} in:\n{}",
-                self.lines().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn sigkill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// SIGTERM, and the exit status must be success.
-    fn sigterm(&mut self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-        let exit = self.child.wait().unwrap();
-        assert!(exit.success(), "{exit:?}\n{}", self.lines().join("\n"));
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Devnet {
-    _process: Process,
-    port: u16,
-}
-
-impl Devnet {
-    fn start() -> Self {
-        Self::start_with(&[])
-    }
-
-    fn start_with(extra: &[&str]) -> Self {
-        let args = ["devnet", "--port", "0", "--chains", "A,B", "--validators", "5", "--no-relayer"];
-        let process = Process::spawn(&[&args[..], extra].concat());
-        let port = process.wait_for("Listening on 127.0.0.1:").trim().parse().unwrap();
-        Self { _process: process, port }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn rpc(&self, chain: &str) -> String {
-        self.url(&format!("/ext/bc/{chain}/rpc"))
-    }
-}
+mod common;
+use common::{Devnet, Process};
 
 fn accounts() -> Vec<Wallet> {
     warp_devnet::dev_accounts(warp_devnet::ANVIL_MNEMONIC, 10).unwrap()
