@@ -203,12 +203,12 @@ pub fn aggregate_signatures<'a>(
     if !quorum.is_met(signed, total) {
         return Err(insufficient(quorum, total, signed, dropped));
     }
-    // Each kept group holds; their union does too unless cooperating keys sum to
-    // infinity. After more than one group, check the union, and fall back to
-    // verifying one by one if it fails.
+    // Each kept group holds; so does their union (bilinearity) unless
+    // cooperating keys make a sum infinity. After more than one group, check
+    // the sums, and fall back to verifying one by one if one is infinity.
     if rounds > 1 || dropped.iter().any(|d| d.reason == DropReason::Invalid) {
         let terms: Option<Vec<_>> = kept.iter().map(|(i, sig)| key(*i).map(|k| (k, sig))).collect();
-        if !terms.is_some_and(|t| one.holds(&t)) {
+        if !terms.is_some_and(|t| one.union_holds(&t)) {
             return aggregate_one_by_one(msg, set, quorum, signatures_of(&kept, set));
         }
     }

@@ -176,13 +176,22 @@ impl fmt::Debug for HashedMessage {
 
 /// `H(msg)` as a point, by blst's `hash_to_g2` (half the cost of signing with the
 /// scalar 1, which gives the same point: a test checks it).
-#[allow(unsafe_code)]
 fn hash_point(msg: &[u8], dst: &[u8]) -> min_pk::Signature {
+    min_pk::AggregateSignature::from(hash_with_dst(msg, dst)).to_signature()
+}
+
+/// `H(msg)` in projective form, by blst's `hash_to_g2`, with the signature DST.
+pub(crate) fn hash_projective(msg: &[u8]) -> blst::blst_p2 {
+    hash_with_dst(msg, DST_SIGNATURE)
+}
+
+/// `H(msg)` in projective form, by blst's `hash_to_g2`.
+#[allow(unsafe_code)]
+fn hash_with_dst(msg: &[u8], dst: &[u8]) -> blst::blst_p2 {
     let mut point = blst::blst_p2::default();
-    let mut affine = blst::blst_p2_affine::default();
-    // SAFETY: `point` and `affine` are live, writable values of the types blst
-    // writes; `msg` and `dst` are valid for the lengths passed; the augmentation
-    // is empty (null pointer, length 0), which blst accepts.
+    // SAFETY: `point` is a live, writable `blst_p2`; `msg` and `dst` are valid
+    // for the lengths passed; the augmentation is empty (null pointer, length
+    // 0), which blst accepts.
     unsafe {
         blst::blst_hash_to_g2(
             &mut point,
@@ -193,9 +202,8 @@ fn hash_point(msg: &[u8], dst: &[u8]) -> min_pk::Signature {
             core::ptr::null(),
             0,
         );
-        blst::blst_p2_to_affine(&mut affine, &point);
     }
-    min_pk::Signature::from(affine)
+    point
 }
 
 /// `H(msg)` as a point: signing with the scalar 1 returns exactly it.

@@ -55,6 +55,7 @@ pub mod bitset;
 pub mod bls;
 pub mod codec;
 pub mod get_validators_at;
+mod gt;
 pub mod ids;
 pub mod message;
 pub mod payload;

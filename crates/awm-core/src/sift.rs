@@ -32,6 +32,7 @@ use std::sync::OnceLock;
 use blst::{blst_fp12, blst_p1_affine, blst_p2_affine, min_pk, MultiPoint, BLST_ERROR};
 
 use crate::bls::{self, BlsError, HashedMessage, PublicKey, Signature, SIGNATURE_LEN};
+use crate::gt::Gt;
 
 /// A signature parsed **without** the G2 subgroup check: a canonical encoding of
 /// a point on the curve (infinity included), not yet verified. Its subgroup is
@@ -96,7 +97,7 @@ fn sum_in_group(signatures: &[UncheckedSignature]) -> Result<blst_p2_affine, Ref
 }
 
 /// `−g₁`, the negated generator of G1 (the public key of the scalar `r − 1`).
-fn negated_generator() -> &'static Option<blst_p1_affine> {
+pub(crate) fn negated_generator() -> &'static Option<blst_p1_affine> {
     static POINT: OnceLock<Option<blst_p1_affine>> = OnceLock::new();
     POINT.get_or_init(|| {
         // r − 1, big-endian.
@@ -118,14 +119,14 @@ impl core::fmt::Debug for OneMessage {
     }
 }
 
-/// What one group check found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Check {
-    /// With the sum of the signatures, checked in G2.
-    Holds(Signature),
-    /// The key sum or the signature sum is infinity (or the group is empty).
-    Infinite,
-    Fails,
+/// What evaluating a group found.
+#[derive(Clone, Copy)]
+struct Outcome {
+    /// `e(Σ pk, H(m)) · e(−g₁, Σ σ)`, known when the signature sum is in G2
+    /// (computed, or derived from a parent's and a sibling's).
+    value: Option<Gt>,
+    /// The signature sum when the group holds: value 1 and both sums finite.
+    held: Option<Signature>,
 }
 
 /// Which signatures [`OneMessage::sift`] kept, and the checks it ran.
@@ -150,44 +151,66 @@ impl OneMessage {
     /// sums are not infinity, and `e(Σ pk, H(m)) = e(g₁, Σ σ)`.
     /// An empty group does not hold.
     pub fn holds(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> bool {
-        matches!(self.check(terms), Check::Holds(_))
+        self.evaluate(terms).held.is_some()
     }
 
-    fn check(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Check {
-        let keys: Vec<min_pk::PublicKey> = terms.iter().map(|(k, _)| *k.point()).collect();
-        let Some(key) = bls::sum_points(&keys) else { return Check::Infinite };
-        let key = key.to_public_key();
-        // The compressed form of infinity carries the 0x40 flag; no finite point does.
-        if key.compress().first().is_none_or(|b| b & 0x40 != 0) {
-            return Check::Infinite;
-        }
+    /// One pairing check of a group: its sums, the signature sum's subgroup,
+    /// one fused two-pair Miller loop and one final exponentiation.
+    fn evaluate(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Outcome {
+        let unknown = Outcome { value: None, held: None };
+        let Some(minus_g1) = negated_generator() else { return unknown };
+        let Some(key) = key_sum(terms) else { return unknown };
         let sigs: Vec<UncheckedSignature> = terms.iter().map(|(_, s)| **s).collect();
         let sig = match sum_in_group(&sigs) {
-            Ok(sig) => sig,
-            Err(Refused::Infinite) => return Check::Infinite,
-            Err(Refused::NotInGroup) => return Check::Fails,
+            Ok(sig) => Some(sig),
+            Err(Refused::Infinite) => None,
+            Err(Refused::NotInGroup) => return unknown,
         };
-        let Some(minus_g1) = negated_generator() else { return Check::Fails };
-        // e(Σpk, H(m)) · e(−g₁, Σσ) = 1: one fused two-pair Miller loop, one final exponentiation.
-        let product =
-            blst_fp12::miller_loop_n(&[self.hash, sig], &[*<&blst_p1_affine>::from(&key), *minus_g1]);
-        if product.final_exp() == blst_fp12::default() {
-            Check::Holds(Signature::from_affine(sig))
+        // e(Σpk, H(m)) · e(−g₁, Σσ); a factor at infinity is 1.
+        let miller = match (&key, &sig) {
+            (Some(key), Some(sig)) => blst_fp12::miller_loop_n(&[self.hash, *sig], &[*key, *minus_g1]),
+            (Some(key), None) => blst_fp12::miller_loop(&self.hash, key),
+            (None, Some(sig)) => blst_fp12::miller_loop(sig, minus_g1),
+            (None, None) => blst_fp12::default(),
+        };
+        let value = Gt::of(&miller);
+        let held = match (value.is_one(), key, sig) {
+            (true, Some(_), Some(sig)) => Some(Signature::from_affine(sig)),
+            _ => None,
+        };
+        Outcome { value: Some(value), held }
+    }
+
+    /// A group's outcome from its parent's value and its sibling's, with no
+    /// pairing: both sums are in G2, so the values divide. It holds when the
+    /// quotient is 1 and its sums are finite.
+    fn derive(parent: &Gt, sibling: &Gt, terms: &[(&PublicKey, &UncheckedSignature)]) -> Outcome {
+        let value = parent.divided_by(sibling);
+        let held = if value.is_one() && key_sum(terms).is_some_and(|k| k.is_some()) {
+            let sigs: Vec<blst_p2_affine> = terms.iter().map(|(_, s)| s.0).collect();
+            let sum = (!sigs.is_empty()).then(|| sigs.as_slice().add());
+            sum.map(|s| *<&blst_p2_affine>::from(&min_pk::AggregateSignature::from(s).to_signature()))
+                .filter(|s| *s != blst_p2_affine::default())
+                .map(Signature::from_affine)
         } else {
-            Check::Fails
-        }
+            None
+        };
+        Outcome { value: Some(value), held }
     }
 
     /// Keeps the signatures of the groups that hold (see the module's notes):
-    /// the whole of `terms` in one check when it holds, else by bisection, the
-    /// two halves of a failing group on rayon's threads. The verdicts do not
-    /// depend on the threads.
+    /// the whole of `terms` in one check when it holds, else by bisection, each
+    /// failing group's left half checked and its right half derived, the two
+    /// halves' subtrees on rayon's threads. The verdicts do not depend on the
+    /// threads.
     pub fn sift(&self, terms: &[(&PublicKey, &UncheckedSignature)]) -> Sift {
         let indexed: Vec<(usize, (&PublicKey, &UncheckedSignature))> =
             terms.iter().copied().enumerate().collect();
-        let found = self.bisect(&indexed, false);
-        let sum = if found.checks == 1 { found.sum } else { None };
-        let mut sift = Sift { kept: vec![false; terms.len()], checks: found.checks, sum };
+        let root = self.evaluate(terms);
+        let found = self.bisect(&indexed, root, true);
+        let checks = found.checks.saturating_add(1);
+        let sum = if checks == 1 { root.held } else { None };
+        let mut sift = Sift { kept: vec![false; terms.len()], checks, sum };
         for i in found.kept {
             if let Some(k) = sift.kept.get_mut(i) {
                 *k = true;
@@ -196,49 +219,72 @@ impl OneMessage {
         sift
     }
 
-    /// What holds in `terms`; `known_bad` says the group is known to fail (not
-    /// for being infinity).
-    fn bisect(&self, terms: &[(usize, (&PublicKey, &UncheckedSignature))], known_bad: bool) -> Found {
-        let mut found = Found { held: false, kept: Vec::new(), checks: 0, sum: None };
-        if terms.is_empty() {
+    /// Whether the union of groups that each held holds: by bilinearity exactly
+    /// when its key sum and signature sum are finite, so no pairing is needed.
+    pub fn union_holds(&self, groups_that_held: &[(&PublicKey, &UncheckedSignature)]) -> bool {
+        let sigs: Vec<UncheckedSignature> = groups_that_held.iter().map(|(_, s)| **s).collect();
+        key_sum(groups_that_held).is_some_and(|k| k.is_some()) && sum_held(&sigs).is_some()
+    }
+
+    /// What holds in `terms`, whose own outcome is `own`. At the `top` split the
+    /// right half is checked beside the left one rather than derived: the
+    /// second thread would otherwise wait.
+    fn bisect(&self, terms: &[(usize, (&PublicKey, &UncheckedSignature))], own: Outcome, top: bool) -> Found {
+        let mut found = Found { kept: Vec::new(), checks: 0 };
+        if own.held.is_some() {
+            found.kept = terms.iter().map(|(i, _)| *i).collect();
             return found;
         }
-        let mut infinite = false;
-        if !known_bad {
-            found.checks = 1;
-            let group: Vec<(&PublicKey, &UncheckedSignature)> = terms.iter().map(|(_, t)| *t).collect();
-            match self.check(&group) {
-                Check::Holds(sum) => {
-                    found.held = true;
-                    found.sum = Some(sum);
-                    found.kept = terms.iter().map(|(i, _)| *i).collect();
-                    return found;
-                }
-                Check::Infinite => infinite = true,
-                Check::Fails => {}
-            }
-        }
-        if terms.len() == 1 {
+        if terms.len() <= 1 {
             return found;
         }
         let (left, right) = terms.split_at(terms.len() / 2);
-        let (left, right) = if rayon::current_num_threads() > 1 && terms.len() >= PARALLEL_FROM {
-            // Both halves at once: the right one is checked even when the left one
-            // holds (it then fails, by linearity), which costs a check and saves time.
-            rayon::join(|| self.bisect(left, false), || self.bisect(right, false))
-        } else {
-            let left = self.bisect(left, false);
-            // The group failed with finite sums and its left half held: the right
-            // half fails (the sums are linear), so it is split without a check. A
-            // group whose sum is infinity proves nothing of its halves.
-            let right_known_bad = left.held && !infinite;
-            (left, self.bisect(right, right_known_bad))
+        let parallel = rayon::current_num_threads() > 1 && terms.len() >= PARALLEL_FROM;
+        // The left half is checked; the right half's value is the group's divided
+        // by the left's when both are known, else it is checked too.
+        let (left_own, right_own, checks) = match own.value {
+            Some(value) if !(top && parallel) => {
+                let left_own = self.evaluate(&unindexed(left));
+                match &left_own.value {
+                    Some(left_value) => (left_own, Self::derive(&value, left_value, &unindexed(right)), 1),
+                    None => (left_own, self.evaluate(&unindexed(right)), 2),
+                }
+            }
+            _ => {
+                let (l, r) = if parallel {
+                    rayon::join(|| self.evaluate(&unindexed(left)), || self.evaluate(&unindexed(right)))
+                } else {
+                    (self.evaluate(&unindexed(left)), self.evaluate(&unindexed(right)))
+                };
+                (l, r, 2)
+            }
         };
-        found.checks = found.checks.saturating_add(left.checks).saturating_add(right.checks);
-        found.kept = left.kept;
-        found.kept.extend(right.kept);
+        let (l, r) = if parallel {
+            rayon::join(|| self.bisect(left, left_own, false), || self.bisect(right, right_own, false))
+        } else {
+            (self.bisect(left, left_own, false), self.bisect(right, right_own, false))
+        };
+        found.checks = l.checks.saturating_add(r.checks).saturating_add(checks);
+        found.kept = l.kept;
+        found.kept.extend(r.kept);
         found
     }
+}
+
+/// The terms without their indices.
+fn unindexed<'k>(
+    terms: &[(usize, (&'k PublicKey, &'k UncheckedSignature))],
+) -> Vec<(&'k PublicKey, &'k UncheckedSignature)> {
+    terms.iter().map(|(_, t)| *t).collect()
+}
+
+/// The sum of the group's keys in affine form: `None` for an empty group,
+/// `Some(None)` for a sum at infinity.
+fn key_sum(terms: &[(&PublicKey, &UncheckedSignature)]) -> Option<Option<blst_p1_affine>> {
+    let keys: Vec<min_pk::PublicKey> = terms.iter().map(|(k, _)| *k.point()).collect();
+    let key = bls::sum_points(&keys)?.to_public_key();
+    let key: blst_p1_affine = *<&blst_p1_affine>::from(&key);
+    Some((key != blst_p1_affine::default()).then_some(key))
 }
 
 /// Groups at least this large have their halves bisected on two threads.
@@ -246,11 +292,8 @@ const PARALLEL_FROM: usize = 4;
 
 /// What bisecting a group found.
 struct Found {
-    held: bool,
     kept: Vec<usize>,
     checks: usize,
-    /// The group's signature sum, when it held.
-    sum: Option<Signature>,
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ use std::sync::Arc;
 
 use alloy_eip2930::AccessList;
 use alloy_primitives::B256;
-use awm_core::batch::{self, BatchTerm};
+use awm_core::batch::{self, Check};
 use awm_core::{
     CanonicalValidatorSet, ChainId, Message, PreparedSignature, Quorum, StateError, SubnetId, ValidatorState,
     WarpVerifier,
@@ -548,29 +548,23 @@ impl<S: ValidatorState> PredicateVerifier<S> {
     }
 }
 
-/// Verifies prepared predicates as one batch on rayon's threads: the terms in
-/// parallel, the product checks on the calling thread, and a fallback past the
-/// bisection budget whose lone checks run on the threads too. Every verdict is
-/// the one-by-one verdict.
+/// Verifies prepared predicates as one batch on rayon's threads
+/// ([`batch::resolve`]: key sides fused and spread over the threads, one
+/// signature-side multi-scalar multiplication and final exponentiation, failing
+/// chunks resolved by derived bisection and lone checks). Every verdict is the
+/// one-by-one verdict.
 fn verify_batched(prepared: &[Option<(PreparedSignature, Vec<u8>)>]) -> Vec<bool> {
-    let Some(scalars) = batch::random_scalars(prepared.len()) else {
-        // No randomness for the factors: one by one needs none.
-        return prepared
-            .par_iter()
-            .map(|p| p.as_ref().is_some_and(|(prepared, bytes)| prepared.verify(bytes).is_ok()))
-            .collect();
-    };
-    let terms: Vec<Option<BatchTerm>> = prepared
-        .par_iter()
-        .zip(scalars.into_par_iter())
-        .map(|(p, scalar)| {
-            let (prepared, bytes) = p.as_ref()?;
-            BatchTerm::new(&prepared.aggregate, bytes, &prepared.signature, scalar)
+    let checks: Vec<Option<Check<'_>>> = prepared
+        .iter()
+        .map(|p| {
+            p.as_ref().map(|(prepared, bytes)| Check {
+                key: &prepared.aggregate,
+                message: bytes,
+                signature: &prepared.signature,
+            })
         })
         .collect();
-    let check_alone =
-        |alone: &[&BatchTerm]| -> Vec<bool> { alone.par_iter().map(|t| t.holds_alone()).collect() };
-    batch::resolve_with(&terms, &check_alone).verdicts
+    batch::resolve(&checks).verdicts
 }
 
 /// Per-block memo of signing subnets and validator sets.
