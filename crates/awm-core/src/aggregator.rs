@@ -30,7 +30,9 @@
 //!
 //! Cost: one hash to G2, one parse per signature taken (no subgroup check), one
 //! pairing check, against one verification per signature before; with `d`
-//! liars among the batch, about `d · log₂(n/d) + 2d` pairing checks.
+//! liars among the batch, about `d · log₂(n/d) + d` pairing checks (one per
+//! failing split, [`crate::sift`]), one more per later batch, and none for the
+//! union of the kept groups (their sums are added and checked finite).
 //!
 //! With too little valid weight the error names the weight gathered and needed.
 

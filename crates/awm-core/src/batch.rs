@@ -10,7 +10,9 @@
 //!
 //! - the key sides are Miller loops of `(rᵢ·pkᵢ, H(mᵢ))`, **fused** [`CHUNK`] at a
 //!   time (`miller_loop_n` shares the squarings: about 30% cheaper per term than
-//!   one loop each), chunks spread over rayon's threads;
+//!   one loop each), chunks spread over rayon's threads; on a one-thread pool
+//!   each term's loop is kept instead, so that a failing batch's lone checks
+//!   reuse it (the worst case then stays near verifying each alone);
 //! - the signature side is **one** multi-scalar multiplication `Σ rᵢσᵢ`
 //!   (blst's Pippenger, about a quarter of one G2 scalar multiplication per term)
 //!   and **one** Miller loop, computed while the chunks are;
@@ -23,7 +25,8 @@
 //! left one's), so a level costs one final exponentiation, not two, and every one
 //! computed is used. In a failing chunk each term but the last is checked alone
 //! (one fused two-pair Miller loop and one final exponentiation, on rayon's
-//! threads), and the last one's value is derived from the chunk's. With every
+//! threads; only the signature side's loop when the key side's was kept), and
+//! the last one's value is derived from the chunk's. With every
 //! term bad that is one final exponentiation per term, no more than checking
 //! each alone (the chunk values cost one Miller loop and a small
 //! multi-scalar multiplication per chunk); one bad term among 64 costs the root,
@@ -57,6 +60,14 @@ const SCALAR_BYTES: usize = SCALAR_BITS / 8;
 
 /// Key-side Miller loops fused into one `miller_loop_n` call.
 pub const CHUNK: usize = 8;
+
+/// Fewest threads at which the key-side loops are fused. On one thread each
+/// term's loop is kept instead, so a failing batch's lone checks reuse it: the
+/// worst case (every signature bad) then costs little more than verifying each
+/// alone, where fusing would add the fused loops' cost to it; valid batches pay
+/// about 70 µs a term more. With a second thread the worst case has room to
+/// spare and fusing buys valid-block throughput.
+const FUSE_FROM_THREADS: usize = 2;
 
 /// One signature check to batch: does `signature` verify over `message` against `key`?
 #[derive(Debug, Clone, Copy)]
@@ -202,6 +213,8 @@ struct Chunk<'t, 'a> {
     scaled_keys: Vec<blst_p1_affine>,
     /// `Π f(rᵢ·pkᵢ, H(mᵢ))`, before the final exponentiation.
     key_side: blst_fp12,
+    /// Each term's `f(rᵢ·pkᵢ, H(mᵢ))`, when the loops were not fused.
+    per_term: Option<Vec<blst_fp12>>,
 }
 
 /// The batch being resolved.
@@ -216,13 +229,14 @@ impl<'t, 'a> Batch<'t, 'a> {
         // busy), then the chunks' fused Miller loops beside the signature side
         // (its multi-scalar multiplication in two halves, and its Miller loop).
         let threads = rayon::current_num_threads();
+        let fuse = threads >= FUSE_FROM_THREADS;
         let points: Vec<(blst_p2, blst_p1)> = self.terms.par_iter().map(term_points).collect();
         let (chunks, mut root) = rayon::join(
             || {
                 self.terms
                     .par_chunks(CHUNK)
                     .zip(points.par_chunks(CHUNK))
-                    .filter_map(|(terms, points)| prepare(terms, points))
+                    .filter_map(|(terms, points)| prepare(terms, points, fuse))
                     .collect::<Vec<Chunk<'t, 'a>>>()
             },
             || {
@@ -344,7 +358,12 @@ impl<'t, 'a> Batch<'t, 'a> {
                 let term = chunk.terms.get(*i)?;
                 let hash = *chunk.hashes.get(*i)?;
                 let key = *chunk.scaled_keys.get(*i)?;
-                Some(Gt::of(&blst_fp12::miller_loop_n(&[hash, term.signature], &[key, *minus_r_g1])))
+                let miller = match chunk.per_term.as_ref().and_then(|p| p.get(*i)) {
+                    // The key side kept from the batch: only the signature side is new.
+                    Some(key_side) => gt::mul(key_side, &blst_fp12::miller_loop(&term.signature, minus_r_g1)),
+                    None => blst_fp12::miller_loop_n(&[hash, term.signature], &[key, *minus_r_g1]),
+                };
+                Some(Gt::of(&miller))
             })
             .collect()
     }
@@ -415,8 +434,13 @@ fn term_points(term: &Term<'_>) -> (blst_p2, blst_p1) {
 }
 
 /// A chunk's key side from its terms' hashes and scaled keys (made affine
-/// together); `None` for an empty chunk.
-fn prepare<'t, 'a>(terms: &'t [Term<'a>], points: &[(blst_p2, blst_p1)]) -> Option<Chunk<'t, 'a>> {
+/// together): one fused Miller loop, or one per term kept for the lone checks
+/// (`fuse` false); `None` for an empty chunk.
+fn prepare<'t, 'a>(
+    terms: &'t [Term<'a>],
+    points: &[(blst_p2, blst_p1)],
+    fuse: bool,
+) -> Option<Chunk<'t, 'a>> {
     if terms.is_empty() || points.len() != terms.len() {
         return None;
     }
@@ -424,8 +448,15 @@ fn prepare<'t, 'a>(terms: &'t [Term<'a>], points: &[(blst_p2, blst_p1)]) -> Opti
     let keys: Vec<blst_p1> = points.iter().map(|(_, k)| *k).collect();
     let hashes = p2_affines::from(&hashes).as_slice().to_vec();
     let scaled_keys = p1_affines::from(&keys).as_slice().to_vec();
-    let key_side = blst_fp12::miller_loop_n(&hashes, &scaled_keys);
-    Some(Chunk { terms, hashes, scaled_keys, key_side })
+    let (key_side, per_term) = if fuse {
+        (blst_fp12::miller_loop_n(&hashes, &scaled_keys), None)
+    } else {
+        let each: Vec<blst_fp12> =
+            hashes.iter().zip(&scaled_keys).map(|(h, k)| blst_fp12::miller_loop(h, k)).collect();
+        let product = each.iter().fold(blst_fp12::default(), |acc, f| gt::mul(&acc, f));
+        (product, Some(each))
+    };
+    Some(Chunk { terms, hashes, scaled_keys, key_side, per_term })
 }
 
 /// `Σ rᵢσᵢ` by one multi-scalar multiplication (infinity for no terms).
@@ -628,14 +659,26 @@ mod tests {
                 items[a].2 = items[b].2;
                 items[b].2 = sa;
             }
-            proptest::prop_assert_eq!(resolution(&items).verdicts, expected(&items));
+            let want = expected(&items);
+            proptest::prop_assert_eq!(&resolution(&items).verdicts, &want);
+            // On one thread the key-side loops are kept per term, not fused.
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+            proptest::prop_assert_eq!(&pool.install(|| resolution(&items)).verdicts, &want);
         }
     }
 
     #[test]
-    fn the_same_verdicts_on_one_thread() {
+    fn the_same_verdicts_and_checks_on_one_thread() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let items = items(24, &[1, 9, 10, 23]);
         assert_eq!(pool.install(|| resolution(&items)).verdicts, expected(&items));
+        let all = items_all_bad(32);
+        let alone = pool.install(|| resolution(&all));
+        assert!(alone.verdicts.iter().all(|v| !v));
+        assert_eq!((alone.checks, alone.alone), (1 + 3 + 28, 28));
+    }
+
+    fn items_all_bad(n: u8) -> Vec<(AggregatePublicKey, Vec<u8>, Signature)> {
+        items(n, &(0..n).collect::<Vec<u8>>())
     }
 }

@@ -13,12 +13,14 @@ use blst::blst_fp12;
 pub(crate) struct Gt {
     num: blst_fp12,
     den: blst_fp12,
+    /// `den` is 1 (the value of a final exponentiation, not a quotient).
+    whole: bool,
 }
 
 impl Gt {
     /// The final exponentiation of a Miller-loop product.
     pub(crate) fn of(miller: &blst_fp12) -> Self {
-        Self { num: miller.final_exp(), den: blst_fp12::default() }
+        Self { num: miller.final_exp(), den: blst_fp12::default(), whole: true }
     }
 
     /// Whether the value is 1 (`blst_fp12::default()` is 1).
@@ -28,7 +30,10 @@ impl Gt {
 
     /// `self / other`.
     pub(crate) fn divided_by(&self, other: &Gt) -> Gt {
-        Gt { num: mul(&self.num, &other.den), den: mul(&self.den, &other.num) }
+        if other.whole {
+            return Gt { num: self.num, den: mul(&self.den, &other.num), whole: false };
+        }
+        Gt { num: mul(&self.num, &other.den), den: mul(&self.den, &other.num), whole: false }
     }
 }
 
