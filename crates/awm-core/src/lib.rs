@@ -10,7 +10,7 @@
 //! | [`payload`] | the EVM payloads [`Hash`](struct@Hash) and [`AddressedCall`] (24 KiB cap) |
 //! | [`pchain`] | the ACP-77 P-Chain payloads |
 //! | [`bls`] | BLS12-381 min-pk keys, signatures, proofs of possession and aggregation on blst |
-//! | [`batch`] | batch verification with random factors and bisection, verdicts equal to one by one |
+//! | [`batch`] | batch verification with random factors (fused Miller loops, one multi-scalar multiplication, one final exponentiation; failures resolved by derived G_T values), verdicts equal to one by one |
 //! | [`bitset`] | the big-endian signer bitset |
 //! | [`ids`] | 32-byte IDs and node IDs with their CB58 and hex text forms |
 //! | [`validators`] | validators and the canonical validator set |
