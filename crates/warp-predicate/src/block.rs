@@ -23,10 +23,11 @@
 //!   subnet, are resolved **once per block** (all predicates share the block's
 //!   P-Chain height);
 //! - with [`Execution::Parallel`] (the default) the per-predicate work (signature
-//!   parsing, key aggregation, hashing to G2 and the Miller loop) is spread over
-//!   rayon's threads, and the pairings are finished as one random-linear-combination
-//!   batch that is bisected on failure, with a budget past which the remaining
-//!   terms are checked alone, also on the threads ([`awm_core::batch`]);
+//!   parsing, key aggregation, hashing to G2 and the fused Miller loops) is
+//!   spread over rayon's threads, and the pairings are finished as one
+//!   random-linear-combination batch (one multi-scalar multiplication, one
+//!   final exponentiation); a failing batch is resolved by derived G_T values
+//!   and lone checks, also on the threads ([`awm_core::batch`]);
 //! - [`Execution::Sequential`] verifies one by one on the calling thread, as the
 //!   reference does. Both give the same results: each verdict is the one-by-one
 //!   verdict, and a property test checks this on random blocks.
