@@ -476,13 +476,20 @@ fn teleporter_delivery_with_allowed_relayer_and_already_received_skips() {
 
 #[test]
 fn the_devnet_runs_a_relayer_config_beside_its_own_relayer() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // The config names the devnet's own URL, so the port is chosen before the
+    // devnet binds it: a free port, and another should something take it first.
     let dir = scratch("devnet-config");
-    let path = config(port, &dir, messenger_route(), json!({}));
-    let port_arg = port.to_string();
-    let args = ["devnet", "--port", &port_arg, "--chains", "A,B", "--validators", "5"];
-    let devnet = Process::spawn(&[&args[..], &["--relayer-config", path.to_str().unwrap()]].concat());
-    devnet.wait_for("Listening on 127.0.0.1:");
+    let (devnet, port) = (0..5)
+        .find_map(|_| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let path = config(port, &dir, messenger_route(), json!({}));
+            let port_arg = port.to_string();
+            let args = ["devnet", "--port", &port_arg, "--chains", "A,B", "--validators", "5"];
+            let mut devnet =
+                Process::spawn(&[&args[..], &["--relayer-config", path.to_str().unwrap()]].concat());
+            devnet.wait_for_unless_exited("Listening on 127.0.0.1:").map(|_| (devnet, port))
+        })
+        .expect("a devnet on a free port");
     let rpc = |chain: &str| format!("http://127.0.0.1:{port}/ext/bc/{chain}/rpc");
     runtime().block_on(async {
         let a = EthClient::connect("A", &rpc("A")).await.unwrap();

@@ -57,6 +57,26 @@ impl Process {
         }
     }
 
+    /// Waits for a line containing `needle` and returns the text after it;
+    /// `None` if the process exits first.
+    pub fn wait_for_unless_exited(&mut self, needle: &str) -> Option<String> {
+        let started = Instant::now();
+        loop {
+            if let Some(line) = self.lines().iter().find(|l| l.contains(needle)) {
+                return Some(line.split(needle).nth(1).unwrap_or_default().to_owned());
+            }
+            if self.child.try_wait().unwrap().is_some() {
+                return None;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no {needle:?} in:\n{}",
+                self.lines().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until `n` lines contain `needle`.
     pub fn wait_count(&self, needle: &str, n: usize) {
         let started = Instant::now();
