@@ -30,7 +30,8 @@
 //! term bad that is one final exponentiation per term, no more than checking
 //! each alone (the chunk values cost one Miller loop and a small
 //! multi-scalar multiplication per chunk); one bad term among 64 costs the root,
-//! three chunk-level values and one chunk's lone checks.
+//! seven chunk values, three final exponentiations to find its chunk, and that
+//! chunk's lone checks.
 //!
 //! Exactness: a set of valid signatures always passes. A lone check and a
 //! derived value are exact (no randomness is involved in saying that a value is
