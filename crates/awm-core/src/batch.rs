@@ -51,7 +51,7 @@ use rayon::prelude::*;
 
 use crate::bls::{hash_projective, AggregatePublicKey, Signature};
 use crate::gt::{self, Gt};
-use crate::sift::negated_generator;
+use crate::sift::{finite, negated_generator};
 
 /// Width of each random factor.
 pub const SCALAR_BITS: usize = 64;
@@ -292,13 +292,7 @@ impl<'t, 'a> Batch<'t, 'a> {
 
     /// `f(−g₁, Σ)`, or 1 for a sum at infinity (`e(−g₁, O) = 1`).
     fn signature_side(&self, sum: blst_p2) -> blst_fp12 {
-        let sum = min_pk::AggregateSignature::from(sum).to_signature();
-        let sum: &blst_p2_affine = (&sum).into();
-        if *sum == blst_p2_affine::default() {
-            blst_fp12::default()
-        } else {
-            blst_fp12::miller_loop(sum, self.minus_g1)
-        }
+        finite(sum).map_or_else(blst_fp12::default, |sum| blst_fp12::miller_loop(&sum, self.minus_g1))
     }
 
     /// In each failing chunk, every term but the last checked alone (all on

@@ -36,7 +36,7 @@
 
 use std::sync::OnceLock;
 
-use blst::{blst_fp12, blst_p1_affine, blst_p2_affine, min_pk, MultiPoint, BLST_ERROR};
+use blst::{blst_fp12, blst_p1_affine, blst_p2, blst_p2_affine, min_pk, MultiPoint, BLST_ERROR};
 
 use crate::bls::{self, BlsError, HashedMessage, PublicKey, Signature, SIGNATURE_LEN};
 use crate::gt::Gt;
@@ -101,6 +101,13 @@ fn sum_in_group(signatures: &[UncheckedSignature]) -> Result<blst_p2_affine, Ref
         Err(BLST_ERROR::BLST_PK_IS_INFINITY) => Err(Refused::Infinite),
         Err(_) => Err(Refused::NotInGroup),
     }
+}
+
+/// A G2 point in affine form; `None` at infinity.
+pub(crate) fn finite(point: blst_p2) -> Option<blst_p2_affine> {
+    let point = min_pk::AggregateSignature::from(point).to_signature();
+    let affine: &blst_p2_affine = (&point).into();
+    (*affine != blst_p2_affine::default()).then_some(*affine)
 }
 
 /// `−g₁`, the negated generator of G1 (the public key of the scalar `r − 1`).
@@ -195,10 +202,7 @@ impl OneMessage {
         let value = parent.divided_by(sibling);
         let held = if value.is_one() && key_sum(terms).is_some_and(|k| k.is_some()) {
             let sigs: Vec<blst_p2_affine> = terms.iter().map(|(_, s)| s.0).collect();
-            let sum = (!sigs.is_empty()).then(|| sigs.as_slice().add());
-            sum.map(|s| *<&blst_p2_affine>::from(&min_pk::AggregateSignature::from(s).to_signature()))
-                .filter(|s| *s != blst_p2_affine::default())
-                .map(Signature::from_affine)
+            (!sigs.is_empty()).then(|| sigs.as_slice().add()).and_then(finite).map(Signature::from_affine)
         } else {
             None
         };
